@@ -1,0 +1,181 @@
+//! The per-frame pipeline: `Frame → FaceDetection → Landmarks → FrameSignals`.
+//!
+//! Each stage is a public method so benchmarks can time them one by one; [`Analyzer::analyze`]
+//! runs them all. Pure: pixels in, numbers out — no clock, no IO.
+
+use serde::{Deserialize, Serialize};
+
+use crate::detect::{detect_faces, FaceDetection};
+use crate::embedding::{face_embedding, Embedding};
+use crate::error::EngineError;
+use crate::expression::{measure_expression, Expression, ExpressionGeometry, EyeOpenness};
+use crate::image::{crop_affine, Affine, RgbImage};
+use crate::landmarks::{face_landmarks, Landmarks};
+use crate::models::ModelSet;
+use crate::pose::{fit_face_frame, HeadPose};
+use crate::quality::{assess_quality, Quality};
+use crate::texture::{analyse_texture, Texture};
+
+/// Everything measured on one frame. Fields about the face are `None` when no face was found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameSignals {
+    /// Capture time in seconds from the start of the session or clip.
+    pub t: f64,
+    /// Frame width and height.
+    pub size: [u32; 2],
+    /// Number of faces the detector found.
+    pub face_count: usize,
+    /// Every detected face, strongest first.
+    pub faces: Vec<FaceDetection>,
+    /// Head pose of the subject (largest face).
+    pub pose: Option<HeadPose>,
+    /// Eye openness.
+    pub eyes: Option<EyeOpenness>,
+    /// Smile 0..1.
+    pub smile: Option<f32>,
+    /// Mouth open 0..1.
+    pub mouth_open: Option<f32>,
+    /// Ensemble bona-fide probability (texture model).
+    pub bona_fide: Option<f32>,
+    /// Texture details: both models and our own cues.
+    pub texture: Option<Texture>,
+    /// Raw expression geometry.
+    pub geometry: Option<ExpressionGeometry>,
+    /// FaceMesh face-presence probability.
+    pub mesh_presence: Option<f32>,
+    /// Capture quality.
+    pub quality: Quality,
+    /// 128-d descriptor of the subject, for identity continuity and face match.
+    pub embedding: Option<Embedding>,
+    /// 16x16 luma thumbnail of the subject's face (of the whole frame without a face), for
+    /// detecting repeated, static and looped frames.
+    pub fingerprint: Vec<u8>,
+}
+
+/// Side of the [`FrameSignals::fingerprint`] thumbnail.
+pub const FINGERPRINT_SIDE: u32 = 16;
+
+/// A small luma thumbnail of the face box (or the whole frame).
+pub fn fingerprint(frame: &RgbImage, face: Option<&FaceDetection>) -> Vec<u8> {
+    let map = match face {
+        Some(f) => Affine::rect_crop(
+            f.bbox[0],
+            f.bbox[1],
+            f.bbox[2],
+            f.bbox[3],
+            FINGERPRINT_SIDE,
+            FINGERPRINT_SIDE,
+        ),
+        None => Affine::rect_crop(
+            0.0,
+            0.0,
+            frame.width() as f32,
+            frame.height() as f32,
+            FINGERPRINT_SIDE,
+            FINGERPRINT_SIDE,
+        ),
+    };
+    let thumb = crop_affine(frame, &map, FINGERPRINT_SIDE, FINGERPRINT_SIDE).gray_from_rgb();
+    thumb.data.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect()
+}
+
+/// Per-face results of the landmark stages.
+#[derive(Clone, Debug)]
+pub struct FaceGeometry {
+    /// The 468 points.
+    pub landmarks: Landmarks,
+    /// Pose.
+    pub pose: HeadPose,
+    /// Expression.
+    pub expression: Expression,
+}
+
+/// Runs the models on frames.
+pub struct Analyzer {
+    models: ModelSet,
+}
+
+impl Analyzer {
+    /// Wraps a verified model set.
+    pub fn new(models: ModelSet) -> Self {
+        Self { models }
+    }
+
+    /// The models (version, backend).
+    pub fn models(&self) -> &ModelSet {
+        &self.models
+    }
+
+    /// Stage 1: all faces, strongest first.
+    pub fn detect(&self, frame: &RgbImage) -> Result<Vec<FaceDetection>, EngineError> {
+        detect_faces(frame, &self.models.detector)
+    }
+
+    /// Stage 2: landmarks of one face.
+    pub fn landmarks(&self, frame: &RgbImage, face: &FaceDetection) -> Result<Landmarks, EngineError> {
+        face_landmarks(frame, face, &self.models.mesh)
+    }
+
+    /// Stage 3 (geometry only, no model): pose and expression from landmarks.
+    pub fn geometry(&self, landmarks: Landmarks) -> FaceGeometry {
+        let frame = fit_face_frame(&landmarks);
+        let expression = measure_expression(&landmarks, &frame);
+        FaceGeometry {
+            pose: frame.pose(),
+            expression,
+            landmarks,
+        }
+    }
+
+    /// Stage 4: texture.
+    pub fn texture(&self, frame: &RgbImage, face: &FaceDetection) -> Result<Texture, EngineError> {
+        let gray = frame.gray_from_rgb();
+        analyse_texture(frame, &gray, face, &self.models.fas_v2, &self.models.fas_v1se)
+    }
+
+    /// Stage 5: embedding.
+    pub fn embedding(&self, frame: &RgbImage, face: &FaceDetection) -> Result<Embedding, EngineError> {
+        face_embedding(frame, face, &self.models.embedder)
+    }
+
+    /// Runs every stage on one frame captured at `t` seconds.
+    pub fn analyze(&self, frame: &RgbImage, t: f64) -> Result<FrameSignals, EngineError> {
+        frame.check_min_resolution()?;
+        let faces = self.detect(frame)?;
+        let quality = assess_quality(frame, &faces);
+        let mut signals = FrameSignals {
+            t,
+            size: [frame.width(), frame.height()],
+            face_count: faces.len(),
+            faces: faces.clone(),
+            pose: None,
+            eyes: None,
+            smile: None,
+            mouth_open: None,
+            bona_fide: None,
+            texture: None,
+            geometry: None,
+            mesh_presence: None,
+            quality,
+            embedding: None,
+            fingerprint: Vec::new(),
+        };
+        let subject = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()));
+        signals.fingerprint = fingerprint(frame, subject);
+        let Some(subject) = subject else {
+            return Ok(signals);
+        };
+        let geometry = self.geometry(self.landmarks(frame, subject)?);
+        let texture = self.texture(frame, subject)?;
+        signals.pose = Some(geometry.pose);
+        signals.eyes = Some(geometry.expression.eyes);
+        signals.smile = Some(geometry.expression.smile);
+        signals.mouth_open = Some(geometry.expression.mouth_open);
+        signals.geometry = Some(geometry.expression.geometry);
+        signals.mesh_presence = Some(geometry.landmarks.presence);
+        signals.bona_fide = Some(texture.bona_fide);
+        signals.texture = Some(texture);
+        signals.embedding = Some(self.embedding(frame, subject)?);
+        Ok(signals)
+    }
+}

@@ -1,0 +1,118 @@
+//! Challenge plans: which challenges, in which order, with which time frames, under which nonce.
+//!
+//! The order is drawn per session from a caller-supplied CSPRNG (so tests pass a seeded one and
+//! the server the OS generator). A fixed order can be requested for scripted tests; the plan
+//! records that it is weaker.
+
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+
+use super::config::{Challenge, LivenessConfig, LivenessMode};
+
+/// How the order was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    /// Shuffled per session with a CSPRNG.
+    Randomized,
+    /// As configured (scripted tests only: a pre-recorded video can follow it).
+    Fixed,
+}
+
+/// One challenge of a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedChallenge {
+    /// The challenge.
+    pub challenge: Challenge,
+    /// Seconds allowed, counted from the completion of the previous challenge (or the start).
+    pub time_frame_s: f64,
+}
+
+/// The challenge order for one session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChallengePlan {
+    /// Challenges in the order the subject must perform them (empty in passive mode).
+    pub challenges: Vec<PlannedChallenge>,
+    /// Randomised or fixed.
+    pub order: OrderKind,
+    /// 128-bit hex nonce binding frames to this plan.
+    pub nonce: String,
+}
+
+impl ChallengePlan {
+    /// Draws a plan for `config` with `rng`; `fixed` keeps the configured order.
+    pub fn draw<R: RngCore + CryptoRng>(config: &LivenessConfig, fixed: bool, rng: &mut R) -> Self {
+        let mut order: Vec<Challenge> = match config.mode {
+            LivenessMode::Passive => Vec::new(),
+            LivenessMode::Active => config.challenges.clone(),
+        };
+        if !fixed {
+            // Fisher–Yates with rejection sampling (no modulo bias).
+            for i in (1..order.len()).rev() {
+                let j = uniform_below(rng, i as u32 + 1) as usize;
+                order.swap(i, j);
+            }
+        }
+        let mut nonce = [0u8; 16];
+        rng.fill_bytes(&mut nonce);
+        Self {
+            challenges: order
+                .into_iter()
+                .map(|challenge| PlannedChallenge {
+                    challenge,
+                    time_frame_s: config.challenge_time_frame_s,
+                })
+                .collect(),
+            order: if fixed { OrderKind::Fixed } else { OrderKind::Randomized },
+            nonce: hex::encode(nonce),
+        }
+    }
+
+    /// The challenge names in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.challenges.iter().map(|c| c.challenge.name()).collect()
+    }
+}
+
+fn uniform_below<R: RngCore>(rng: &mut R, n: u32) -> u32 {
+    let zone = u32::MAX - (u32::MAX % n);
+    loop {
+        let v = rng.next_u32();
+        if v < zone {
+            return v % n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    fn config() -> LivenessConfig {
+        LivenessConfig::new("active", 75.0, &["head_left", "head_right", "smile", "blink"], None, None).unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_plan_and_orders_vary() {
+        let a = ChallengePlan::draw(&config(), false, &mut ChaCha20Rng::seed_from_u64(7));
+        let b = ChallengePlan::draw(&config(), false, &mut ChaCha20Rng::seed_from_u64(7));
+        assert_eq!(a, b);
+        let mut seen = std::collections::HashSet::new();
+        for seed in 0..64 {
+            let p = ChallengePlan::draw(&config(), false, &mut ChaCha20Rng::seed_from_u64(seed));
+            assert_eq!(p.challenges.len(), 4);
+            assert_eq!(p.nonce.len(), 32);
+            seen.insert(p.names());
+        }
+        assert!(seen.len() > 10, "only {} distinct orders", seen.len());
+    }
+
+    #[test]
+    fn fixed_order_is_kept_and_recorded() {
+        let p = ChallengePlan::draw(&config(), true, &mut ChaCha20Rng::seed_from_u64(1));
+        assert_eq!(p.names(), vec!["head_left", "head_right", "smile", "blink"]);
+        assert_eq!(p.order, OrderKind::Fixed);
+    }
+}

@@ -1,0 +1,138 @@
+//! `livegate bench`: per-stage latency on this machine, for each available backend, on a real
+//! face image. Figures are medians; compare backends within one run (the machine is noisy).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use livegate_engine::Analyzer;
+use livegate_media::{decode_image, ImageLimits};
+use serde::Serialize;
+
+use crate::{backend, ModelArgs};
+
+/// Arguments of `livegate bench`.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// A JPEG/PNG with one face (default: the committed Silent-Face live sample).
+    #[arg(long)]
+    pub image: Option<PathBuf>,
+    /// Timed iterations per stage.
+    #[arg(long, default_value_t = 30)]
+    pub iterations: usize,
+    /// Backends to compare, comma-separated.
+    #[arg(long, default_value = "tract", value_delimiter = ',')]
+    pub backends: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Model directory.
+    #[arg(long, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+}
+
+/// Median latency of each stage for one backend, milliseconds.
+#[derive(Serialize, Debug)]
+pub struct StageTimes {
+    /// Backend name.
+    pub backend: String,
+    /// (stage, median ms).
+    pub stages: Vec<(String, f64)>,
+}
+
+fn median_ms<T>(iterations: usize, mut f: impl FnMut() -> Result<T>) -> Result<f64> {
+    std::hint::black_box(f()?); // warm-up
+    let mut times: Vec<Duration> = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let start = Instant::now();
+        std::hint::black_box(f()?);
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(times[times.len() / 2].as_secs_f64() * 1e3)
+}
+
+/// The committed sample face used when no image is given.
+pub fn default_image() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/silentface_T1.jpg")
+}
+
+/// Times every stage of `analyzer` on `bytes`.
+pub fn time_stages(analyzer: &Analyzer, bytes: &[u8], iterations: usize) -> Result<Vec<(String, f64)>> {
+    let frame = decode_image(bytes, ImageLimits::default())?;
+    let faces = analyzer.detect(&frame)?;
+    let face = faces.first().context("the benchmark image has no face")?.clone();
+    let landmarks = analyzer.landmarks(&frame, &face)?;
+    let stages = vec![
+        (
+            "decode (JPEG)".to_string(),
+            median_ms(iterations, || Ok(decode_image(bytes, ImageLimits::default())?))?,
+        ),
+        (
+            "detect (YuNet 320)".into(),
+            median_ms(iterations, || Ok(analyzer.detect(&frame)?))?,
+        ),
+        (
+            "landmarks (FaceMesh 468)".into(),
+            median_ms(iterations, || Ok(analyzer.landmarks(&frame, &face)?))?,
+        ),
+        (
+            "pose + expression (geometry)".into(),
+            median_ms(iterations, || Ok(analyzer.geometry(landmarks.clone())))?,
+        ),
+        (
+            "texture (MiniFASNet x2 + cues)".into(),
+            median_ms(iterations, || Ok(analyzer.texture(&frame, &face)?))?,
+        ),
+        (
+            "embedding (dlib 128)".into(),
+            median_ms(iterations, || Ok(analyzer.embedding(&frame, &face)?))?,
+        ),
+        (
+            "whole frame".into(),
+            median_ms(iterations, || Ok(analyzer.analyze(&frame, 0.0)?))?,
+        ),
+    ];
+    Ok(stages)
+}
+
+/// Entry point of the subcommand.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let path = args.image.clone().unwrap_or_else(default_image);
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let iterations = args.iterations.max(1);
+    let mut results = Vec::new();
+    for name in &args.backends {
+        let analyzer = backend::analyzer(&ModelArgs {
+            models: args.models.clone(),
+            backend: name.clone(),
+        })?;
+        results.push(StageTimes {
+            backend: name.clone(),
+            stages: time_stages(&analyzer, &bytes, iterations)?,
+        });
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(());
+    }
+    print!("{:32}", "stage (median ms)");
+    for r in &results {
+        print!(" {:>10}", r.backend);
+    }
+    if results.len() > 1 {
+        print!(" {:>12}", format!("{}/{}", results[0].backend, results[1].backend));
+    }
+    println!();
+    for (i, (stage, _)) in results[0].stages.iter().enumerate() {
+        print!("{stage:32}");
+        for r in &results {
+            print!(" {:>10.2}", r.stages[i].1);
+        }
+        if results.len() > 1 {
+            print!(" {:>11.2}x", results[0].stages[i].1 / results[1].stages[i].1.max(1e-9));
+        }
+        println!();
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! `livegate`: the command line. A thin binary over the engine and media crates; raw flags are
+//! resolved into validated arguments before anything runs, and errors print once with their
+//! whole chain.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use livegate::{analyze, bench};
+
+/// Face liveness verification, offline, on a CPU.
+#[derive(Parser, Debug)]
+#[command(name = "livegate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Per-frame liveness signals of an image, a video file or a directory of frames.
+    Analyze(analyze::AnalyzeArgs),
+    /// Per-stage latency of the pipeline on this machine.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! Issue 2: the analysis engine on real media. Each test states the window it checks (from
+//! `../shared/testdata/manifest.json`, cross-checked by viewing the frames) and the tolerance.
+//! Clips without a licence that allows committing them are read from `../shared/testdata`; the
+//! committed copies under `tests/data/` carry their attribution in `tests/data/README.md`.
+
+mod common;
+
+use common::{analyze, analyzer, data, shared, window};
+use livegate_engine::temporal::{Event, EventKind};
+use livegate_engine::FrameSignals;
+use livegate_media::{decode_image, ImageLimits};
+
+/// Face-match regression bounds (measured rates plus margin; see the face-match test).
+/// Measured on this set at the calibrated distance 0.50: FAR 1.21 %, FRR 7.13 %.
+const FAR_MAX: f64 = 0.015;
+const FRR_MAX: f64 = 0.085;
+
+fn yaw(f: &FrameSignals) -> Option<f32> {
+    f.pose.map(|p| p.yaw)
+}
+
+fn events(events: &[Event], kind: EventKind) -> Vec<Event> {
+    events.iter().copied().filter(|e| e.kind == kind).collect()
+}
+
+fn max_yaw<'a>(frames: impl Iterator<Item = &'a FrameSignals>) -> f32 {
+    frames.filter_map(yaw).fold(f32::MIN, f32::max)
+}
+
+fn min_yaw<'a>(frames: impl Iterator<Item = &'a FrameSignals>) -> f32 {
+    frames.filter_map(yaw).fold(f32::MAX, f32::min)
+}
+
+#[test]
+fn zubair_turns_past_25_degrees_both_ways_in_the_manifest_windows() {
+    let Some(path) = shared("videos/webcam_selfie/zubair_real.mov") else {
+        return;
+    };
+    let r = analyze(&path, 10.0);
+    // Manifest: nose->image-left ~6.8-9.2 s = subject's own right = yaw < 0 (head_right);
+    // nose->image-right ~9.5-11.7 s = own left = yaw > 0 (head_left).
+    let right = min_yaw(window(&r.frames, 6.8, 9.2));
+    let left = max_yaw(window(&r.frames, 9.5, 11.7));
+    assert!(right < -25.0, "min yaw in 6.8-9.2 s is {right}");
+    assert!(left > 25.0, "max yaw in 9.5-11.7 s is {left}");
+    // Frontal, smiling start: no turn of that size.
+    let start = window(&r.frames, 0.0, 3.5)
+        .filter_map(yaw)
+        .fold(0f32, |m, y| m.max(y.abs()));
+    assert!(start < 25.0, "|yaw| reaches {start} in the frontal 0-3.5 s");
+    let turns = events(&r.events, EventKind::HeadRight);
+    assert!(turns.iter().any(|e| e.start >= 6.5 && e.start <= 7.5), "{turns:?}");
+}
+
+#[test]
+fn apfol_turns_alternate_in_the_manifest_windows() {
+    let Some(path) = shared("videos/webcam_selfie/apfol_real2.webm") else {
+        return;
+    };
+    let r = analyze(&path, 10.0);
+    // Manifest: nose->image-right 1.0-1.5 s and 2.7-3.6 s (yaw > 0), nose->image-left 1.7-2.4 s
+    // and 3.7-4.3 s (yaw < 0). The first left turn peaks near -24° here: the second one is the
+    // one that must cross -25°.
+    assert!(max_yaw(window(&r.frames, 1.0, 1.5)) > 25.0);
+    assert!(max_yaw(window(&r.frames, 2.7, 3.6)) > 25.0);
+    assert!(min_yaw(window(&r.frames, 1.7, 2.4)) < -15.0);
+    assert!(min_yaw(window(&r.frames, 3.7, 4.3)) < -25.0);
+}
+
+#[test]
+fn d14_long_eye_closure_is_one_blink() {
+    let Some(path) = shared("videos/active_actions/liveportrait_d14.mp4") else {
+        return;
+    };
+    let r = analyze(&path, 10.0);
+    // Manifest: LONG EYE CLOSURE 4.3-6.8 s. Tolerance: the event starts within 0.5 s of 4.3 s,
+    // ends within 0.5 s of 6.8 s, and reopens.
+    let blinks = events(&r.events, EventKind::Blink);
+    let long = blinks.iter().find(|e| e.end - e.start > 1.5).expect("a long closure");
+    assert!((long.start - 4.3).abs() <= 0.5, "{long:?}");
+    assert!((long.end - 6.8).abs() <= 0.5, "{long:?}");
+    assert!(long.completed);
+    // Normalised per face: closed frames read near 0, the open start near 1.
+    let closed: Vec<f32> = window(&r.frames, 5.0, 6.5)
+        .filter_map(|f| f.eyes.map(|e| (e.left + e.right) / 2.0))
+        .collect();
+    let open: Vec<f32> = window(&r.frames, 0.0, 0.5)
+        .filter_map(|f| f.eyes.map(|e| (e.left + e.right) / 2.0))
+        .collect();
+    assert!(closed.iter().sum::<f32>() / (closed.len() as f32) < 0.35, "{closed:?}");
+    assert!(open.iter().sum::<f32>() / (open.len() as f32) > 0.8, "{open:?}");
+}
+
+#[test]
+fn d0_blink_at_two_and_a_half_seconds() {
+    let Some(path) = shared("videos/active_actions/liveportrait_d0.mp4") else {
+        return;
+    };
+    let r = analyze(&path, 25.0);
+    // Manifest: eyes close ~2.5-2.7 s (dlib EAR dip 2.56-2.68). Tolerance ±0.2 s.
+    let blinks = events(&r.events, EventKind::Blink);
+    assert!(
+        blinks.iter().any(|e| e.start >= 2.3 && e.start <= 2.8 && e.completed),
+        "{blinks:?}"
+    );
+    assert!(
+        blinks.iter().all(|e| e.start >= 2.3),
+        "no blink before 2.3 s: {blinks:?}"
+    );
+}
+
+#[test]
+fn pyfeat_smile_from_neutral() {
+    let path = data("pyfeat_single_face.mp4");
+    let r = analyze(&path, 10.0);
+    // Manifest: neutral 0-0.5 s, SMILE 0.6-2.3 s. Tolerance: the event starts by 0.8 s and
+    // lasts until at least 2.1 s; the neutral start scores below 0.2.
+    let smiles = events(&r.events, EventKind::Smile);
+    assert_eq!(smiles.len(), 1, "{smiles:?}");
+    assert!(smiles[0].start >= 0.5 && smiles[0].start <= 0.8, "{smiles:?}");
+    assert!(smiles[0].end >= 2.1, "{smiles:?}");
+    assert!(window(&r.frames, 0.0, 0.5).all(|f| f.smile.unwrap() < 0.2));
+}
+
+#[test]
+fn d5_smile_and_not_the_o_mouth() {
+    let path = data("liveportrait_d5.mp4");
+    let r = analyze(&path, 10.0);
+    // Manifest: lip pucker 1.25-1.5 s, "O" mouth 2.25-3.0 s, toothy SMILE 3.4-4.6 s.
+    // Tolerance ±0.3 s on both ends; neutral, pucker and "O" stretches score below 0.2.
+    let smiles = events(&r.events, EventKind::Smile);
+    assert_eq!(smiles.len(), 1, "{smiles:?}");
+    assert!((smiles[0].start - 3.5).abs() <= 0.3, "{smiles:?}");
+    assert!((smiles[0].end - 4.6).abs() <= 0.3, "{smiles:?}");
+    for (a, b) in [(0.0, 1.1), (1.25, 1.5), (2.25, 3.0)] {
+        let max = window(&r.frames, a, b).filter_map(|f| f.smile).fold(0f32, f32::max);
+        assert!(max < 0.2, "smile {max} in {a}-{b} s");
+    }
+    // The "O" is an open mouth.
+    assert!(window(&r.frames, 2.3, 2.9).all(|f| f.mouth_open.unwrap() > 0.8));
+}
+
+#[test]
+fn face_disappears_after_the_cut() {
+    let Some(path) = shared("videos/webcam_selfie/pyfeat_face_noface.mov") else {
+        return;
+    };
+    let r = analyze(&path, 10.0);
+    // Manifest: face 0-2.2 s, hard cut to a title card with no face 2.5-6.4 s (HEVC).
+    assert!(r.frames.last().unwrap().t > 6.0);
+    assert!(window(&r.frames, 2.5, 10.0).all(|f| f.face_count == 0 && f.pose.is_none()));
+    assert!(window(&r.frames, 2.5, 10.0).all(|f| f.quality.codes.iter().any(|c| c.code() == "quality_no_face")));
+    assert!(window(&r.frames, 0.0, 2.2).all(|f| f.face_count == 1));
+}
+
+#[test]
+fn silentface_print_and_screen_score_below_live() {
+    let score = |name: &str| {
+        let bytes = std::fs::read(data(name)).unwrap();
+        let frame = decode_image(&bytes, ImageLimits::default()).unwrap();
+        analyzer().analyze(&frame, 0.0).unwrap().bona_fide.unwrap()
+    };
+    let (live, print, screen) = (
+        score("silentface_T1.jpg"),
+        score("silentface_F1.jpg"),
+        score("silentface_F2.jpg"),
+    );
+    // Upstream labels: T1 live (real 1.000), F1 print (0.335), F2 tablet (0.005).
+    assert!(live > 0.9, "T1 {live}");
+    assert!(print < live - 0.5, "F1 {print} vs T1 {live}");
+    assert!(screen < live - 0.5, "F2 {screen} vs T1 {live}");
+}
+
+#[test]
+fn replay_of_head_turns_is_visible_to_the_texture_model() {
+    let Some(path) = shared("spoof/replay_video/apfol_fake2.webm") else {
+        return;
+    };
+    let fake = analyze(&path, 5.0);
+    let Some(path) = shared("videos/webcam_selfie/apfol_real2.webm") else {
+        return;
+    };
+    let real = analyze(&path, 5.0);
+    let mean = |frames: &[FrameSignals]| {
+        let v: Vec<f32> = frames.iter().filter_map(|f| f.bona_fide).collect();
+        v.iter().sum::<f32>() / v.len().max(1) as f32
+    };
+    let (fake_mean, real_mean) = (mean(&fake.frames), mean(&real.frames));
+    assert!(real_mean > 0.8, "live {real_mean}");
+    assert!(fake_mean < real_mean - 0.3, "replay {fake_mean} vs live {real_mean}");
+}
+
+/// Detects the largest face of a still and returns its descriptor (`None` when no face).
+fn descriptor(path: &std::path::Path) -> Option<livegate_engine::embedding::Embedding> {
+    let frame = decode_image(&std::fs::read(path).ok()?, ImageLimits::default()).ok()?;
+    let faces = analyzer().detect(&frame).ok()?;
+    let face = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()))?;
+    analyzer().embedding(&frame, face).ok()
+}
+
+#[test]
+fn face_match_error_rates_on_labelled_pairs() {
+    use livegate_engine::embedding::MATCH_DISTANCE;
+    use std::collections::HashMap;
+
+    let Some(pairs) = shared("annotations/face_pairs_dlib.csv") else { return };
+    let faces = pairs.parent().unwrap().parent().unwrap().join("faces");
+    let text = std::fs::read_to_string(&pairs).unwrap();
+    let mut distances: Vec<(f32, bool)> = Vec::new();
+    let mut cache: HashMap<String, Option<livegate_engine::embedding::Embedding>> = HashMap::new();
+    let (mut genuine, mut impostor, mut false_reject, mut false_accept, mut no_face) = (0, 0, 0, 0, 0);
+    for line in text.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let (a, b, label) = (cols[0], cols[1], cols[4]);
+        for f in [a, b] {
+            cache.entry(f.to_string()).or_insert_with(|| descriptor(&faces.join(f)));
+        }
+        let (Some(ea), Some(eb)) = (&cache[a], &cache[b]) else {
+            no_face += 1;
+            continue;
+        };
+        distances.push((ea.distance(eb), label == "genuine"));
+        let matched = ea.compare(eb).matched;
+        if label == "genuine" {
+            genuine += 1;
+            false_reject += usize::from(!matched);
+        } else {
+            impostor += 1;
+            false_accept += usize::from(matched);
+        }
+    }
+    for t in [0.40f32, 0.42, 0.44, 0.46, 0.48, 0.50, 0.52, 0.54, 0.56, 0.58, 0.60] {
+        let fa = distances.iter().filter(|(d, g)| !g && *d <= t).count();
+        let fr = distances.iter().filter(|(d, g)| *g && *d > t).count();
+        eprintln!("  distance {t:.2}: FAR {:.2}% FRR {:.2}%", fa as f64 * 100.0 / impostor as f64, fr as f64 * 100.0 / genuine as f64);
+    }
+    let missing: Vec<&String> = cache.iter().filter(|(_, e)| e.is_none()).map(|(k, _)| k).collect();
+    eprintln!("  stills without a detected face: {missing:?}");
+    let far = false_accept as f64 / impostor as f64;
+    let frr = false_reject as f64 / genuine as f64;
+    eprintln!(
+        "face match at distance {MATCH_DISTANCE}: {genuine} genuine, {impostor} impostor pairs, \
+         FAR {:.2}% ({false_accept}), FRR {:.2}% ({false_reject}), pairs without a face {no_face}",
+        far * 100.0,
+        frr * 100.0
+    );
+    assert!(genuine > 100 && impostor > 1000);
+    // Regression bounds: the measured rates (README) plus a small margin.
+    assert!(far <= FAR_MAX, "FAR {far}");
+    assert!(frr <= FRR_MAX, "FRR {frr}");
+    // deepface/img47.jpg (a small, low-contrast crop) is the one still without a detection.
+    assert!(missing.len() <= 1, "stills without a detected face: {missing:?}");
+}
+
+fn t1() -> livegate_engine::RgbImage {
+    decode_image(&std::fs::read(data("silentface_T1.jpg")).unwrap(), ImageLimits::default()).unwrap()
+}
+
+fn codes(frame: &livegate_engine::RgbImage) -> Vec<&'static str> {
+    analyzer().analyze(frame, 0.0).unwrap().quality.codes.iter().map(|c| c.code()).collect()
+}
+
+/// Applies `f(x, y, rgb) -> rgb` to every pixel.
+fn remap(img: &livegate_engine::RgbImage, f: impl Fn(u32, u32, [u8; 3]) -> [u8; 3]) -> livegate_engine::RgbImage {
+    let mut out = img.clone();
+    let w = img.width();
+    for (i, px) in out.as_raw_mut().chunks_exact_mut(3).enumerate() {
+        let (x, y) = (i as u32 % w, i as u32 / w);
+        px.copy_from_slice(&f(x, y, [px[0], px[1], px[2]]));
+    }
+    out
+}
+
+#[test]
+fn quality_codes_on_degraded_real_frames() {
+    let img = t1();
+    assert!(codes(&img).is_empty(), "the live sample is good: {:?}", codes(&img));
+    let dark = remap(&img, |_, _, p| p.map(|v| (v as f32 * 0.15) as u8));
+    assert!(codes(&dark).contains(&"quality_too_dark"), "{:?}", codes(&dark));
+    let bright = remap(&img, |_, _, p| p.map(|v| (v as f32 * 1.5 + 100.0).min(255.0) as u8));
+    assert!(codes(&bright).contains(&"quality_too_bright"), "{:?}", codes(&bright));
+    let (cx, _) = analyzer().detect(&img).unwrap()[0].centre();
+    let side_lit = remap(&img, |x, _, p| if (x as f32) < cx { p.map(|v| (v as f32 * 0.3) as u8) } else { p });
+    assert!(codes(&side_lit).contains(&"quality_uneven_lighting"), "{:?}", codes(&side_lit));
+    // A 15 px box blur.
+    let w = img.width() as i64;
+    let h = img.height() as i64;
+    let src = img.as_raw();
+    let blurred = remap(&img, |x, y, _| {
+        let mut acc = [0u32; 3];
+        let mut n = 0;
+        for dy in -7..=7i64 {
+            for dx in -7..=7i64 {
+                let (xx, yy) = ((x as i64 + dx).clamp(0, w - 1), (y as i64 + dy).clamp(0, h - 1));
+                let i = ((yy * w + xx) * 3) as usize;
+                for c in 0..3 {
+                    acc[c] += src[i + c] as u32;
+                }
+                n += 1;
+            }
+        }
+        acc.map(|v| (v / n) as u8)
+    });
+    assert!(codes(&blurred).contains(&"quality_blurry"), "{:?}", codes(&blurred));
+}
+
+#[test]
+fn quality_codes_for_framing_and_a_second_person() {
+    let img = t1();
+    let (w, h) = (img.width(), img.height());
+    // Two people: the sample beside a mirrored copy of itself.
+    let mut pair = livegate_engine::RgbImage::filled(w * 2, h, [0; 3]);
+    for y in 0..h {
+        for x in 0..w {
+            let p = img.pixel(x, y);
+            for (xx, i) in [(x, 0), (2 * w - 1 - x, 0)] {
+                let o = ((y * 2 * w + xx) * 3 + i) as usize;
+                pair.as_raw_mut()[o..o + 3].copy_from_slice(&p);
+            }
+        }
+    }
+    let signals = analyzer().analyze(&pair, 0.0).unwrap();
+    assert_eq!(signals.face_count, 2);
+    assert!(signals.quality.codes.iter().any(|c| c.code() == "quality_multiple_faces"));
+    // Far away: the sample shrunk into the corner of a large grey canvas.
+    let mut far = livegate_engine::RgbImage::filled(w * 3, h * 3, [128; 3]);
+    for y in 0..h {
+        for x in 0..w {
+            let o = ((y * 3 * w + x) * 3) as usize;
+            far.as_raw_mut()[o..o + 3].copy_from_slice(&img.pixel(x, y));
+        }
+    }
+    let c = codes(&far);
+    assert!(c.contains(&"quality_face_too_small") && c.contains(&"quality_face_off_center"), "{c:?}");
+}
+
+#[test]
+fn cli_reports_bad_input_with_an_exit_code_not_a_panic() {
+    let exe = env!("CARGO_BIN_EXE_livegate");
+    let dir = std::env::temp_dir().join(format!("livegate-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("empty.jpg", Vec::new(), "empty"),
+        ("text.png", b"definitely not a png".to_vec(), "unsupported image format"),
+        ("truncated.jpg", std::fs::read(data("silentface_T1.jpg")).unwrap()[..5000].to_vec(), "could not be decoded"),
+    ];
+    for (name, bytes, message) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = std::process::Command::new(exe).arg("analyze").arg(&path).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+    let out = std::process::Command::new(exe).args(["analyze", "/nonexistent/clip.mp4"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The test command (README): set-up, formatting, lints, then every test on both inference
+# backends, and the evaluation artefacts under target/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+. scripts/env.sh
+if [ -z "${ORT_DYLIB_PATH}" ]; then
+  echo "test: onnxruntime library not found after set-up" >&2
+  exit 1
+fi
+echo "== cargo fmt --check" >&2
+cargo fmt --all -- --check
+echo "== cargo clippy" >&2
+cargo clippy --workspace --all-targets --features livegate/ort -- -D warnings
+echo "== cargo test (tract + ort backends)" >&2
+cargo test --workspace --features livegate/ort -- --test-threads 2
