@@ -40,7 +40,9 @@ pub fn decode_image(bytes: &[u8], limits: ImageLimits) -> Result<RgbImage, Media
         None => return Err(MediaError::UnsupportedFormat("unknown (not an image signature)".into())),
     }
     if reader.format() == Some(ImageFormat::Jpeg) && !jpeg_is_complete(bytes) {
-        return Err(MediaError::Corrupt("JPEG data ends before its end-of-image marker (truncated)".into()));
+        return Err(MediaError::Corrupt(
+            "JPEG data ends before its end-of-image marker (truncated)".into(),
+        ));
     }
     let mut image_limits = Limits::default();
     image_limits.max_image_width = Some(limits.max_side);

@@ -60,7 +60,11 @@ fn a_missing_model_is_refused_naming_it() {
 fn wrong_tensor_names_are_refused() {
     let dir = scratch_models("names");
     let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
-    std::fs::write(dir.join("manifest.json"), manifest.replace("\"descriptor\"", "\"embedding\"")).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        manifest.replace("\"descriptor\"", "\"embedding\""),
+    )
+    .unwrap();
     match load(&dir) {
         Err(MediaError::Engine(EngineError::ModelSignature { model, kind, .. })) => {
             assert_eq!((model.as_str(), kind), ("dlib_embedding", "output"));
@@ -74,7 +78,13 @@ fn frames_below_320x240_are_refused() {
     let analyzer = common::analyzer();
     let frame = livegate_engine::RgbImage::filled(300, 240, [120, 110, 100]);
     let err = analyzer.analyze(&frame, 0.0).unwrap_err();
-    assert!(matches!(err, EngineError::ResolutionTooLow { width: 300, height: 240 }));
+    assert!(matches!(
+        err,
+        EngineError::ResolutionTooLow {
+            width: 300,
+            height: 240
+        }
+    ));
 }
 
 #[cfg(feature = "ort")]
@@ -99,7 +109,11 @@ fn tract_and_onnxruntime_agree_on_real_frames() {
     for (x, y) in a.frames.iter().zip(&b.frames) {
         assert_eq!(x.face_count, y.face_count, "t={}", x.t);
         let (px, py) = (x.pose.unwrap(), y.pose.unwrap());
-        assert!((px.yaw - py.yaw).abs() < 0.5 && (px.pitch - py.pitch).abs() < 0.5, "t={} {px:?} {py:?}", x.t);
+        assert!(
+            (px.yaw - py.yaw).abs() < 0.5 && (px.pitch - py.pitch).abs() < 0.5,
+            "t={} {px:?} {py:?}",
+            x.t
+        );
         assert!((x.smile.unwrap() - y.smile.unwrap()).abs() < 0.03, "t={}", x.t);
         assert!((x.eyes.unwrap().left - y.eyes.unwrap().left).abs() < 0.03, "t={}", x.t);
         assert!((x.bona_fide.unwrap() - y.bona_fide.unwrap()).abs() < 0.02, "t={}", x.t);

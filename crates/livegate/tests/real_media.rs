@@ -203,7 +203,9 @@ fn face_match_error_rates_on_labelled_pairs() {
     use livegate_engine::embedding::MATCH_DISTANCE;
     use std::collections::HashMap;
 
-    let Some(pairs) = shared("annotations/face_pairs_dlib.csv") else { return };
+    let Some(pairs) = shared("annotations/face_pairs_dlib.csv") else {
+        return;
+    };
     let faces = pairs.parent().unwrap().parent().unwrap().join("faces");
     let text = std::fs::read_to_string(&pairs).unwrap();
     let mut distances: Vec<(f32, bool)> = Vec::new();
@@ -232,7 +234,11 @@ fn face_match_error_rates_on_labelled_pairs() {
     for t in [0.40f32, 0.42, 0.44, 0.46, 0.48, 0.50, 0.52, 0.54, 0.56, 0.58, 0.60] {
         let fa = distances.iter().filter(|(d, g)| !g && *d <= t).count();
         let fr = distances.iter().filter(|(d, g)| *g && *d > t).count();
-        eprintln!("  distance {t:.2}: FAR {:.2}% FRR {:.2}%", fa as f64 * 100.0 / impostor as f64, fr as f64 * 100.0 / genuine as f64);
+        eprintln!(
+            "  distance {t:.2}: FAR {:.2}% FRR {:.2}%",
+            fa as f64 * 100.0 / impostor as f64,
+            fr as f64 * 100.0 / genuine as f64
+        );
     }
     let missing: Vec<&String> = cache.iter().filter(|(_, e)| e.is_none()).map(|(k, _)| k).collect();
     eprintln!("  stills without a detected face: {missing:?}");
@@ -253,11 +259,22 @@ fn face_match_error_rates_on_labelled_pairs() {
 }
 
 fn t1() -> livegate_engine::RgbImage {
-    decode_image(&std::fs::read(data("silentface_T1.jpg")).unwrap(), ImageLimits::default()).unwrap()
+    decode_image(
+        &std::fs::read(data("silentface_T1.jpg")).unwrap(),
+        ImageLimits::default(),
+    )
+    .unwrap()
 }
 
 fn codes(frame: &livegate_engine::RgbImage) -> Vec<&'static str> {
-    analyzer().analyze(frame, 0.0).unwrap().quality.codes.iter().map(|c| c.code()).collect()
+    analyzer()
+        .analyze(frame, 0.0)
+        .unwrap()
+        .quality
+        .codes
+        .iter()
+        .map(|c| c.code())
+        .collect()
 }
 
 /// Applies `f(x, y, rgb) -> rgb` to every pixel.
@@ -280,8 +297,18 @@ fn quality_codes_on_degraded_real_frames() {
     let bright = remap(&img, |_, _, p| p.map(|v| (v as f32 * 1.5 + 100.0).min(255.0) as u8));
     assert!(codes(&bright).contains(&"quality_too_bright"), "{:?}", codes(&bright));
     let (cx, _) = analyzer().detect(&img).unwrap()[0].centre();
-    let side_lit = remap(&img, |x, _, p| if (x as f32) < cx { p.map(|v| (v as f32 * 0.3) as u8) } else { p });
-    assert!(codes(&side_lit).contains(&"quality_uneven_lighting"), "{:?}", codes(&side_lit));
+    let side_lit = remap(&img, |x, _, p| {
+        if (x as f32) < cx {
+            p.map(|v| (v as f32 * 0.3) as u8)
+        } else {
+            p
+        }
+    });
+    assert!(
+        codes(&side_lit).contains(&"quality_uneven_lighting"),
+        "{:?}",
+        codes(&side_lit)
+    );
     // A 15 px box blur.
     let w = img.width() as i64;
     let h = img.height() as i64;
@@ -321,7 +348,11 @@ fn quality_codes_for_framing_and_a_second_person() {
     }
     let signals = analyzer().analyze(&pair, 0.0).unwrap();
     assert_eq!(signals.face_count, 2);
-    assert!(signals.quality.codes.iter().any(|c| c.code() == "quality_multiple_faces"));
+    assert!(signals
+        .quality
+        .codes
+        .iter()
+        .any(|c| c.code() == "quality_multiple_faces"));
     // Far away: the sample shrunk into the corner of a large grey canvas.
     let mut far = livegate_engine::RgbImage::filled(w * 3, h * 3, [128; 3]);
     for y in 0..h {
@@ -331,7 +362,10 @@ fn quality_codes_for_framing_and_a_second_person() {
         }
     }
     let c = codes(&far);
-    assert!(c.contains(&"quality_face_too_small") && c.contains(&"quality_face_off_center"), "{c:?}");
+    assert!(
+        c.contains(&"quality_face_too_small") && c.contains(&"quality_face_off_center"),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -342,17 +376,28 @@ fn cli_reports_bad_input_with_an_exit_code_not_a_panic() {
     let cases: [(&str, Vec<u8>, &str); 3] = [
         ("empty.jpg", Vec::new(), "empty"),
         ("text.png", b"definitely not a png".to_vec(), "unsupported image format"),
-        ("truncated.jpg", std::fs::read(data("silentface_T1.jpg")).unwrap()[..5000].to_vec(), "could not be decoded"),
+        (
+            "truncated.jpg",
+            std::fs::read(data("silentface_T1.jpg")).unwrap()[..5000].to_vec(),
+            "could not be decoded",
+        ),
     ];
     for (name, bytes, message) in cases {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
-        let out = std::process::Command::new(exe).arg("analyze").arg(&path).output().unwrap();
+        let out = std::process::Command::new(exe)
+            .arg("analyze")
+            .arg(&path)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         assert!(stderr.contains(message), "{name}: {stderr}");
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
-    let out = std::process::Command::new(exe).args(["analyze", "/nonexistent/clip.mp4"]).output().unwrap();
+    let out = std::process::Command::new(exe)
+        .args(["analyze", "/nonexistent/clip.mp4"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
