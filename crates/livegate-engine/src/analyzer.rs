@@ -47,10 +47,17 @@ pub struct FrameSignals {
     pub quality: Quality,
     /// 128-d descriptor of the subject, for identity continuity and face match.
     pub embedding: Option<Embedding>,
+    /// Image positions of [`MESH_SUBSET`] landmarks (for rigid-motion analysis across frames).
+    pub mesh_points: Vec<[f32; 2]>,
     /// 16x16 luma thumbnail of the subject's face (of the whole frame without a face), for
     /// detecting repeated, static and looped frames.
     pub fingerprint: Vec<u8>,
 }
+
+/// FaceMesh landmarks kept per frame: outer eye corners first (the normalisation pair), then
+/// nose, brows, cheeks, mouth corners and chin — points at different depths, so a real head
+/// turn shows parallax between them.
+pub const MESH_SUBSET: [usize; 16] = [33, 263, 1, 4, 168, 6, 105, 334, 234, 454, 61, 291, 152, 10, 133, 362];
 
 /// Side of the [`FrameSignals::fingerprint`] thumbnail.
 pub const FINGERPRINT_SIDE: u32 = 16;
@@ -159,6 +166,7 @@ impl Analyzer {
             quality,
             embedding: None,
             fingerprint: Vec::new(),
+            mesh_points: Vec::new(),
         };
         let subject = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()));
         signals.fingerprint = fingerprint(frame, subject);
@@ -173,6 +181,10 @@ impl Analyzer {
         signals.mouth_open = Some(geometry.expression.mouth_open);
         signals.geometry = Some(geometry.expression.geometry);
         signals.mesh_presence = Some(geometry.landmarks.presence);
+        signals.mesh_points = MESH_SUBSET
+            .iter()
+            .map(|&i| [geometry.landmarks.points[i][0], geometry.landmarks.points[i][1]])
+            .collect();
         signals.bona_fide = Some(texture.bona_fide);
         signals.texture = Some(texture);
         signals.embedding = Some(self.embedding(frame, subject)?);

@@ -13,6 +13,7 @@ pub mod expression;
 pub mod image;
 pub mod infer;
 pub mod landmarks;
+pub mod liveness;
 pub mod models;
 pub mod pose;
 pub mod quality;

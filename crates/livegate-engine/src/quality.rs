@@ -48,6 +48,20 @@ pub enum QualityCode {
     QualityBlurry,
 }
 
+/// Every quality code.
+pub const ALL_QUALITY_CODES: [QualityCode; 10] = [
+    QualityCode::QualityNoFace,
+    QualityCode::QualityMultipleFaces,
+    QualityCode::QualityFaceTooSmall,
+    QualityCode::QualityFaceTooLarge,
+    QualityCode::QualityFaceOffCenter,
+    QualityCode::QualityFaceCutOff,
+    QualityCode::QualityTooDark,
+    QualityCode::QualityTooBright,
+    QualityCode::QualityUnevenLighting,
+    QualityCode::QualityBlurry,
+];
+
 impl QualityCode {
     /// The stable code string.
     pub fn code(self) -> &'static str {
@@ -63,6 +77,11 @@ impl QualityCode {
             Self::QualityUnevenLighting => "quality_uneven_lighting",
             Self::QualityBlurry => "quality_blurry",
         }
+    }
+
+    /// The code for a string, if it is one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        ALL_QUALITY_CODES.into_iter().find(|c| c.code() == code)
     }
 
     /// What to tell the person.

@@ -74,10 +74,15 @@ fn hysteresis(values: &[Option<f32>], on: impl Fn(f32) -> bool, off: impl Fn(f32
     let mut state = false;
     values
         .iter()
-        .map(|v| {
-            let v = (*v)?;
-            state = if state { !off(v) } else { on(v) };
-            Some(state)
+        .map(|v| match *v {
+            Some(v) => {
+                state = if state { !off(v) } else { on(v) };
+                Some(state)
+            }
+            None => {
+                state = false;
+                None
+            }
         })
         .collect()
 }

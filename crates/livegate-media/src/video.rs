@@ -84,7 +84,7 @@ struct Sampler {
 }
 
 impl Sampler {
-    fn to_rgb(&mut self, frame: &Video) -> Result<RgbImage, MediaError> {
+    fn convert_rgb(&mut self, frame: &Video) -> Result<RgbImage, MediaError> {
         let (w, h, fmt) = (frame.width(), frame.height(), frame.format());
         let stale = self
             .scaler
@@ -177,7 +177,7 @@ pub fn decode_video<E: From<MediaError>>(
             } else {
                 t
             };
-            let image = sampler.to_rgb(&frame)?;
+            let image = sampler.convert_rgb(&frame)?;
             sink(TimedFrame {
                 index: sampler.emitted,
                 t,

@@ -4,9 +4,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use livegate_engine::liveness::{evaluate, ChallengePlan, LivenessConfig, Verdict};
 use livegate_engine::temporal::{detect_events, normalise_eyes, Event};
 use livegate_engine::{Analyzer, FrameSignals};
 use livegate_media::open_source;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 
 use crate::{backend, plot, ModelArgs};
@@ -31,6 +34,19 @@ pub struct AnalyzeArgs {
     /// Draw yaw/pitch/eyes/smile/bona_fide over time into this PNG.
     #[arg(long, value_name = "PNG")]
     pub plot: Option<PathBuf>,
+    /// Evaluate the frames as a liveness session: `passive` or `active`.
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Active mode: the challenges the input should perform, in order (head_left, head_right,
+    /// smile, blink).
+    #[arg(long, value_delimiter = ',')]
+    pub challenges: Vec<String>,
+    /// Pass threshold 0-100.
+    #[arg(long, default_value_t = livegate_engine::liveness::config::DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+    /// Seconds allowed for each challenge.
+    #[arg(long)]
+    pub time_frame: Option<f64>,
     #[command(flatten)]
     pub models: ModelArgs,
 }
@@ -46,6 +62,19 @@ pub struct AnalyzeReport {
     pub frames: Vec<FrameSignals>,
     /// Blinks, smiles, head turns.
     pub events: Vec<Event>,
+    /// The session verdict, with `--mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionReport>,
+}
+
+/// The `session` object: seed 001's selfie fields plus decision, reasons and timings.
+#[derive(Serialize)]
+pub struct SessionReport {
+    /// The plan the frames were checked against (fixed order for files).
+    pub plan: ChallengePlan,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
 }
 
 /// Input description.
@@ -68,6 +97,19 @@ pub struct ModelInfo {
     pub backend: &'static str,
 }
 
+/// The validated liveness configuration of `--mode`, if any.
+pub fn session_config(args: &AnalyzeArgs) -> Result<Option<LivenessConfig>> {
+    let Some(mode) = &args.mode else {
+        if !args.challenges.is_empty() {
+            bail!("--challenges needs --mode active");
+        }
+        return Ok(None);
+    };
+    let names: Vec<&str> = args.challenges.iter().map(String::as_str).collect();
+    let config = LivenessConfig::new(mode, args.threshold, &names, None, args.time_frame)?;
+    Ok(Some(config))
+}
+
 fn validate(args: &AnalyzeArgs) -> Result<()> {
     if let Some(fps) = args.fps {
         if !(fps.is_finite() && fps > 0.0 && fps <= 120.0) {
@@ -80,8 +122,16 @@ fn validate(args: &AnalyzeArgs) -> Result<()> {
 /// Analyses every frame of the input with models chosen by the arguments.
 pub fn analyze_input(args: &AnalyzeArgs) -> Result<AnalyzeReport> {
     validate(args)?;
+    let config = session_config(args)?;
     let analyzer = backend::analyzer(&args.models)?;
-    analyze_path(&analyzer, &args.input, args.fps)
+    let mut report = analyze_path(&analyzer, &args.input, args.fps)?;
+    if let Some(config) = config {
+        // For a file the listed challenges are the expected order: a fixed plan.
+        let plan = ChallengePlan::draw(&config, true, &mut ChaCha20Rng::from_seed([0; 32]));
+        let verdict = evaluate(&config, &plan, &report.frames);
+        report.session = Some(SessionReport { plan, verdict });
+    }
+    Ok(report)
 }
 
 /// Analyses every frame of `input` (sampled at `fps` for videos) with `analyzer`.
@@ -132,6 +182,7 @@ pub fn analyze_path(analyzer: &Analyzer, input: &Path, fps: Option<f64>) -> Resu
         },
         frames,
         events,
+        session: None,
     })
 }
 
@@ -177,6 +228,21 @@ fn print_table(report: &AnalyzeReport) {
             } else {
                 codes.join(",")
             }
+        );
+    }
+    if let Some(session) = &report.session {
+        let v = &session.verdict;
+        let reasons: Vec<&str> = v.reasons.iter().map(|r| r.code()).collect();
+        println!(
+            "\nsession ({:?}): score {:.1} / threshold {} → {:?}; pose {:.1}, expression {:.1}; completed {:?}; reasons {:?}",
+            v.liveness_mode,
+            v.liveness_score,
+            v.liveness_threshold,
+            v.decision,
+            v.pose_variation_score,
+            v.expression_variation_score,
+            v.challenges_completed,
+            reasons
         );
     }
     println!("\nevents:");

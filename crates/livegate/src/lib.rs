@@ -4,7 +4,9 @@
 pub mod analyze;
 pub mod backend;
 pub mod bench;
+pub mod eval;
 pub mod plot;
+pub mod synth;
 
 use std::path::PathBuf;
 

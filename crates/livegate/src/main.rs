@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use livegate::{analyze, bench};
+use livegate::{analyze, bench, eval};
 
 /// Face liveness verification, offline, on a CPU.
 #[derive(Parser, Debug)]
@@ -21,6 +21,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Per-stage latency of the pipeline on this machine.
     Bench(bench::BenchArgs),
+    /// ISO/IEC 30107-3 evaluation over a labelled set of real and synthesised presentations.
+    Eval(eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Eval(args) => eval::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -129,3 +129,82 @@ where
         .draw()?;
     Ok(())
 }
+
+/// DET curve of an evaluation: BPCER against max APCER as the threshold sweeps 0..100.
+pub fn draw_det(points: &[(f64, f64, f64)], path: &Path) -> Result<()> {
+    register_font();
+    let (w, h) = (700u32, 600u32);
+    let mut buffer = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("DET: max APCER vs BPCER over thresholds 0-100", ("sans-serif", 18))
+            .margin(15)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..1.0, 0f64..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("APCER (max over attack types)")
+            .y_desc("BPCER")
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            points.iter().map(|&(_, a, b)| (a, b)),
+            RED.stroke_width(2),
+        ))?;
+        chart.draw_series(
+            points
+                .iter()
+                .filter(|p| p.0 as i64 % 25 == 0)
+                .map(|&(t, a, b)| Text::new(format!("t={t}"), (a + 0.01, b + 0.02), ("sans-serif", 13))),
+        )?;
+        chart.draw_series(points.iter().map(|&(_, a, b)| Circle::new((a, b), 3, RED.filled())))?;
+        root.present()?;
+    }
+    save_png(buffer, w, h, path)
+}
+
+/// Liveness scores per label as dots on a 0-100 axis, with the threshold.
+pub fn draw_scores(scores: &[(String, f64)], threshold: f64, path: &Path) -> Result<()> {
+    register_font();
+    let mut labels: Vec<String> = scores.iter().map(|(l, _)| l.clone()).collect();
+    labels.sort();
+    labels.dedup();
+    let (w, h) = (900u32, 120 + 50 * labels.len() as u32);
+    let mut buffer = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("liveness score distribution", ("sans-serif", 18))
+            .margin(15)
+            .x_label_area_size(35)
+            .y_label_area_size(140)
+            .build_cartesian_2d(0f64..100.0, -0.5f64..labels.len() as f64 - 0.5)?;
+        let names = labels.clone();
+        chart
+            .configure_mesh()
+            .y_labels(labels.len())
+            .y_label_formatter(&|y| names.get(y.round() as usize).cloned().unwrap_or_default())
+            .x_desc("liveness_score")
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            vec![(threshold, -0.5), (threshold, labels.len() as f64 - 0.5)],
+            BLACK.stroke_width(1),
+        ))?;
+        chart.draw_series(scores.iter().enumerate().map(|(i, (l, s))| {
+            let row = labels.iter().position(|x| x == l).unwrap_or(0) as f64;
+            let jitter = ((i * 37) % 11) as f64 / 30.0 - 0.17;
+            let colour = if l == "bona_fide" { GREEN } else { RED };
+            Circle::new((*s, row + jitter), 4, colour.filled())
+        }))?;
+        root.present()?;
+    }
+    save_png(buffer, w, h, path)
+}
+
+fn save_png(buffer: Vec<u8>, w: u32, h: u32, path: &Path) -> Result<()> {
+    let image = RgbImage::from_raw(w, h, buffer)?;
+    std::fs::write(path, encode_png(&image)?).with_context(|| format!("writing {}", path.display()))
+}

@@ -401,3 +401,103 @@ fn cli_reports_bad_input_with_an_exit_code_not_a_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Runs the binary, returning (exit code, stdout, stderr).
+fn livegate(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livegate"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn issue3_analyze_reports_a_session_with_seed_fields() {
+    let clip = data("pyfeat_single_face.mp4");
+    let (code, stdout, stderr) = livegate(&[
+        "analyze",
+        clip.to_str().unwrap(),
+        "--json",
+        "--mode",
+        "active",
+        "--challenges",
+        "smile",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let s = &doc["session"];
+    for field in [
+        "liveness_mode",
+        "liveness_score",
+        "liveness_passed",
+        "liveness_threshold",
+        "challenges_completed",
+        "frames_captured",
+        "pose_variation_score",
+        "expression_variation_score",
+        "decision",
+        "reasons",
+        "challenges",
+    ] {
+        assert!(!s[field].is_null(), "missing {field}: {s}");
+    }
+    assert_eq!(s["liveness_mode"], "active");
+    assert_eq!(s["challenges_completed"], serde_json::json!(["smile"]));
+    assert_eq!(s["liveness_passed"], true, "{s}");
+    assert_eq!(s["decision"], "approved");
+    assert_eq!(s["plan"]["order"], "fixed");
+    let timing = &s["challenges"][0];
+    assert!(
+        timing["start"].as_f64().unwrap() > 0.4 && timing["start"].as_f64().unwrap() < 0.9,
+        "{timing}"
+    );
+
+    // Asked to blink, the same footage fails with a stable reason.
+    let (_, stdout, _) = livegate(&[
+        "analyze",
+        clip.to_str().unwrap(),
+        "--json",
+        "--mode",
+        "active",
+        "--challenges",
+        "smile,blink",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["session"]["liveness_passed"], false);
+    assert!(doc["session"]["reasons"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("challenge_missing")));
+}
+
+#[test]
+fn issue3_configuration_errors_are_rejected_with_messages() {
+    let clip = data("pyfeat_single_face.mp4");
+    let clip = clip.to_str().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--mode", "active", "--challenges", "head_up"],
+            "unknown challenge `head_up`",
+        ),
+        (
+            &["--mode", "active", "--challenges", "smile", "--threshold", "101"],
+            "between 0 and 100",
+        ),
+        (&["--mode", "sideways"], "unknown liveness mode"),
+        (&["--challenges", "smile"], "--challenges needs --mode active"),
+    ];
+    for (extra, message) in cases {
+        let mut args = vec!["analyze", clip];
+        args.extend_from_slice(extra);
+        let (code, _, stderr) = livegate(&args);
+        assert_eq!(code, Some(1), "{extra:?}");
+        assert!(stderr.contains(message), "{extra:?}: {stderr}");
+    }
+    let (code, _, stderr) = livegate(&["analyze", clip, "--mode", "active"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("at least one challenge"), "{stderr}");
+}

@@ -22,7 +22,12 @@ pub enum Challenge {
 }
 
 /// Every challenge, in documentation order.
-pub const ALL_CHALLENGES: [Challenge; 4] = [Challenge::HeadLeft, Challenge::HeadRight, Challenge::Smile, Challenge::Blink];
+pub const ALL_CHALLENGES: [Challenge; 4] = [
+    Challenge::HeadLeft,
+    Challenge::HeadRight,
+    Challenge::Smile,
+    Challenge::Blink,
+];
 
 impl Challenge {
     /// The stable name (`head_left`, ...).
@@ -147,9 +152,18 @@ pub const DEFAULT_TIME_FRAME_S: f64 = 6.0;
 
 impl LivenessConfig {
     /// Builds and validates a configuration from raw values (names as the API receives them).
-    pub fn new(mode: &str, threshold: f64, challenges: &[&str], min_frames: Option<u32>, time_frame_s: Option<f64>) -> Result<Self, ConfigError> {
+    pub fn new(
+        mode: &str,
+        threshold: f64,
+        challenges: &[&str],
+        min_frames: Option<u32>,
+        time_frame_s: Option<f64>,
+    ) -> Result<Self, ConfigError> {
         let mode: LivenessMode = mode.parse()?;
-        let challenges = challenges.iter().map(|c| c.parse()).collect::<Result<Vec<Challenge>, _>>()?;
+        let challenges = challenges
+            .iter()
+            .map(|c| c.parse())
+            .collect::<Result<Vec<Challenge>, _>>()?;
         let config = Self {
             mode,
             threshold,
@@ -205,8 +219,14 @@ mod tests {
     #[test]
     fn every_bad_configuration_has_its_message() {
         let e = LivenessConfig::new("active", 75.0, &["head_up"], None, None).unwrap_err();
-        assert_eq!(e.to_string(), "unknown challenge `head_up`; use head_left, head_right, smile or blink");
-        assert_eq!(LivenessConfig::new("active", 75.0, &[], None, None).unwrap_err(), ConfigError::EmptyChallenges);
+        assert_eq!(
+            e.to_string(),
+            "unknown challenge `head_up`; use head_left, head_right, smile or blink"
+        );
+        assert_eq!(
+            LivenessConfig::new("active", 75.0, &[], None, None).unwrap_err(),
+            ConfigError::EmptyChallenges
+        );
         assert!(matches!(
             LivenessConfig::new("active", 101.0, &["smile"], None, None),
             Err(ConfigError::ThresholdOutOfRange(_))
@@ -223,7 +243,10 @@ mod tests {
             LivenessConfig::new("active", 75.0, &["smile", "smile"], None, None),
             Err(ConfigError::DuplicateChallenge(Challenge::Smile))
         ));
-        assert!(matches!(LivenessConfig::new("sleepy", 75.0, &[], None, None), Err(ConfigError::UnknownMode(_))));
+        assert!(matches!(
+            LivenessConfig::new("sleepy", 75.0, &[], None, None),
+            Err(ConfigError::UnknownMode(_))
+        ));
         assert!(matches!(
             LivenessConfig::new("active", 75.0, &["blink"], None, Some(0.0)),
             Err(ConfigError::TimeFrameOutOfRange(_))

@@ -91,7 +91,14 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
 
     fn config() -> LivenessConfig {
-        LivenessConfig::new("active", 75.0, &["head_left", "head_right", "smile", "blink"], None, None).unwrap()
+        LivenessConfig::new(
+            "active",
+            75.0,
+            &["head_left", "head_right", "smile", "blink"],
+            None,
+            None,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -1,0 +1,252 @@
+//! Attack evidence over a session's frames: `[FrameSignals] → AttackEvidence`.
+//!
+//! Each cue is measured, kept as a number for explanation, and turned into a finding only past a
+//! named threshold:
+//! - presentation attack: the texture ensemble's median bona-fide probability;
+//! - screen replay: specular glare and periodic spectral energy on the face;
+//! - injection: identical consecutive frames (static stream), frames repeating after others
+//!   (loops), timestamps that go backwards or repeat;
+//! - rigid planar motion: the face moves (pose changes) while its landmarks stay related by a
+//!   plane-to-plane map (a photo), with no blink or smile;
+//! - identity: the descriptor of the face drifts away from the session's first frontal frames.
+
+use nalgebra::{DMatrix, Matrix3, Vector3};
+use serde::{Deserialize, Serialize};
+
+use crate::analyzer::FrameSignals;
+
+/// Mean absolute difference (0..255) of face thumbnails below which two frames are the same image.
+pub const IDENTICAL_FRAME_DIFF: f32 = 0.6;
+/// Consecutive frames that must repeat an earlier run for a loop to be found.
+pub const LOOP_RUN: usize = 3;
+/// Fraction of consecutive pairs that may be identical before the stream counts as static.
+pub const STATIC_PAIR_FRACTION: f32 = 0.5;
+/// Median glare fraction above which a screen is suspected.
+pub const GLARE_REPLAY: f32 = 0.02;
+/// Median moiré score above which a screen is suspected.
+pub const MOIRE_REPLAY: f32 = 0.5;
+/// Descriptor distance from the session's reference above which the face has changed (looser
+/// than the match threshold: the same person across expressions stays well below it).
+pub const FACE_CHANGE_DISTANCE: f32 = 0.62;
+/// Only frames this close to frontal (|yaw|, |pitch|, |roll| in degrees) are compared for
+/// identity: the descriptor crop is not rotated, so tilted heads drift on their own.
+pub const IDENTITY_FRONTAL_DEG: f32 = 18.0;
+/// A face change must persist over this many consecutive frontal frames (a hand passing in
+/// front of the face disturbs one or two).
+pub const IDENTITY_PERSIST_FRAMES: usize = 3;
+/// Landmark residual (fraction of inter-ocular distance) of a homography fit below which two
+/// posed views are consistent with a flat photo.
+pub const PLANAR_RESIDUAL_MAX: f32 = 0.035;
+/// Pose change (degrees) two frames need before planarity says anything.
+pub const PLANAR_MIN_POSE_CHANGE: f32 = 10.0;
+
+/// Everything the session's frames say about attacks.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttackEvidence {
+    /// Median ensemble bona-fide probability over face frames.
+    pub bona_fide_median: f32,
+    /// Median glare fraction.
+    pub glare_median: f32,
+    /// Median moiré score.
+    pub moire_median: f32,
+    /// Fraction of consecutive frame pairs that are identical.
+    pub identical_pair_fraction: f32,
+    /// Frames that repeat an earlier, non-adjacent frame.
+    pub looped_frames: usize,
+    /// Timestamps that go backwards or repeat.
+    pub bad_timestamps: usize,
+    /// Median homography residual over posed frame pairs (None without enough pose change).
+    pub planar_residual: Option<f32>,
+    /// Largest descriptor distance of a frontal frame from the session's reference face.
+    pub identity_drift: Option<f32>,
+    /// Most faces seen in one frame.
+    pub max_faces: usize,
+    /// Fraction of frames without a face.
+    pub no_face_fraction: f32,
+}
+
+fn median(mut v: Vec<f32>) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f32::total_cmp);
+    v[v.len() / 2]
+}
+
+fn thumb_diff(a: &[u8], b: &[u8]) -> f32 {
+    if a.len() != b.len() || a.is_empty() {
+        return f32::MAX;
+    }
+    a.iter().zip(b).map(|(x, y)| (*x as f32 - *y as f32).abs()).sum::<f32>() / a.len() as f32
+}
+
+/// Measures every cue over the frames (in capture order).
+pub fn gather_evidence(frames: &[FrameSignals]) -> AttackEvidence {
+    let face_frames: Vec<&FrameSignals> = frames.iter().filter(|f| f.pose.is_some()).collect();
+    let textures = || face_frames.iter().filter_map(|f| f.texture);
+    let pairs = frames.windows(2).count().max(1);
+    let identical = frames
+        .windows(2)
+        .filter(|w| thumb_diff(&w[0].fingerprint, &w[1].fingerprint) < IDENTICAL_FRAME_DIFF)
+        .count();
+    let same = |a: usize, b: usize| thumb_diff(&frames[a].fingerprint, &frames[b].fingerprint) < IDENTICAL_FRAME_DIFF;
+    // A loop replays a *run* of frames: frames j..j+LOOP_RUN each equal frames i..i+LOOP_RUN of an
+    // earlier stretch (a live face returning to one pose matches a single frame, not a run).
+    let looped_frames = (2..frames.len().saturating_sub(LOOP_RUN - 1))
+        .filter(|&j| {
+            !same(j - 1, j) && (0..j - 1).any(|i| i + LOOP_RUN <= j && (0..LOOP_RUN).all(|k| same(i + k, j + k)))
+        })
+        .count();
+    let bad_timestamps = frames.windows(2).filter(|w| w[1].t <= w[0].t).count();
+    AttackEvidence {
+        bona_fide_median: median(face_frames.iter().filter_map(|f| f.bona_fide).collect()),
+        glare_median: median(textures().map(|t| t.glare).collect()),
+        moire_median: median(textures().map(|t| t.moire).collect()),
+        identical_pair_fraction: identical as f32 / pairs as f32,
+        looped_frames,
+        bad_timestamps,
+        planar_residual: planar_residual(&face_frames),
+        identity_drift: identity_drift(&face_frames),
+        max_faces: frames.iter().map(|f| f.face_count).max().unwrap_or(0),
+        no_face_fraction: 1.0 - face_frames.len() as f32 / frames.len().max(1) as f32,
+    }
+}
+
+fn is_frontal(f: &FrameSignals) -> bool {
+    f.pose.is_some_and(|p| {
+        p.yaw.abs() < IDENTITY_FRONTAL_DEG
+            && p.pitch.abs() < IDENTITY_FRONTAL_DEG
+            && p.roll.abs() < IDENTITY_FRONTAL_DEG
+    })
+}
+
+/// Largest distance from the session's reference face (mean of the first three frontal
+/// descriptors) that persists over [`IDENTITY_PERSIST_FRAMES`] consecutive frontal frames.
+fn identity_drift(frames: &[&FrameSignals]) -> Option<f32> {
+    let frontal: Vec<&crate::embedding::Embedding> = frames
+        .iter()
+        .filter(|f| is_frontal(f))
+        .filter_map(|f| f.embedding.as_ref())
+        .collect();
+    if frontal.len() < 2 {
+        return None;
+    }
+    let k = frontal.len().min(3);
+    let dim = frontal[0].0.len();
+    let mut mean = vec![0f32; dim];
+    for e in &frontal[..k] {
+        for (m, v) in mean.iter_mut().zip(&e.0) {
+            *m += v / k as f32;
+        }
+    }
+    let reference = crate::embedding::Embedding(mean);
+    let distances: Vec<f32> = frontal.iter().map(|e| e.distance(&reference)).collect();
+    distances
+        .windows(IDENTITY_PERSIST_FRAMES.min(distances.len()))
+        .map(|w| w.iter().copied().fold(f32::MAX, f32::min))
+        .reduce(f32::max)
+}
+
+/// Fits a homography `b ≈ H a` by direct linear transform (points pre-normalised).
+fn homography(a: &[[f32; 2]], b: &[[f32; 2]]) -> Option<Matrix3<f64>> {
+    let n = a.len();
+    if n < 5 || b.len() != n {
+        return None;
+    }
+    let mut m = DMatrix::<f64>::zeros(2 * n, 9);
+    for i in 0..n {
+        let (x, y) = (a[i][0] as f64, a[i][1] as f64);
+        let (u, v) = (b[i][0] as f64, b[i][1] as f64);
+        let rows = [
+            [-x, -y, -1.0, 0.0, 0.0, 0.0, u * x, u * y, u],
+            [0.0, 0.0, 0.0, -x, -y, -1.0, v * x, v * y, v],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                m[(2 * i + r, c)] = *value;
+            }
+        }
+    }
+    let svd = (m.transpose() * &m).svd(true, true);
+    let v_t = svd.v_t?;
+    let (i, _) = svd
+        .singular_values
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))?;
+    let h = v_t.row(i);
+    Some(Matrix3::from_row_slice(&[
+        h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8],
+    ]))
+}
+
+/// Points centred on their mean and scaled by the inter-ocular distance (first two points are
+/// the outer eye corners), so residuals read as fractions of the eye distance.
+fn normalised(points: &[[f32; 2]]) -> Vec<[f32; 2]> {
+    let n = points.len() as f32;
+    let cx = points.iter().map(|p| p[0]).sum::<f32>() / n;
+    let cy = points.iter().map(|p| p[1]).sum::<f32>() / n;
+    let iod = ((points[0][0] - points[1][0]).hypot(points[0][1] - points[1][1])).max(1e-3);
+    points.iter().map(|p| [(p[0] - cx) / iod, (p[1] - cy) / iod]).collect()
+}
+
+/// Mean reprojection error of the best homography between two landmark sets.
+pub fn homography_residual(a: &[[f32; 2]], b: &[[f32; 2]]) -> Option<f32> {
+    let (a, b) = (normalised(a), normalised(b));
+    let h = homography(&a, &b)?;
+    let mut total = 0.0;
+    for (p, q) in a.iter().zip(&b) {
+        let v = h * Vector3::new(p[0] as f64, p[1] as f64, 1.0);
+        if v.z.abs() < 1e-9 {
+            return None;
+        }
+        total += ((v.x / v.z - q[0] as f64).hypot(v.y / v.z - q[1] as f64)) as f32;
+    }
+    Some(total / a.len() as f32)
+}
+
+/// Median homography residual between frame pairs whose pose differs by at least
+/// [`PLANAR_MIN_POSE_CHANGE`]: a real head shows parallax (nose against cheeks), a photo none.
+fn planar_residual(frames: &[&FrameSignals]) -> Option<f32> {
+    let posed: Vec<&&FrameSignals> = frames.iter().filter(|f| f.mesh_points.len() >= 5).collect();
+    let mut residuals = Vec::new();
+    for (i, a) in posed.iter().enumerate() {
+        for b in posed.iter().skip(i + 1) {
+            let (pa, pb) = (a.pose?, b.pose?);
+            if (pa.yaw - pb.yaw).hypot(pa.pitch - pb.pitch) < PLANAR_MIN_POSE_CHANGE {
+                continue;
+            }
+            if let Some(r) = homography_residual(&a.mesh_points, &b.mesh_points) {
+                residuals.push(r);
+            }
+        }
+        if residuals.len() > 200 {
+            break;
+        }
+    }
+    (!residuals.is_empty()).then(|| median(residuals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_projective_warp_of_a_plane_has_no_residual_and_parallax_has_some() {
+        let base: Vec<[f32; 2]> = (0..20)
+            .map(|i| [(i % 5) as f32 * 10.0, (i / 5) as f32 * 12.0 + (i % 3) as f32])
+            .collect();
+        let warped: Vec<[f32; 2]> = base
+            .iter()
+            .map(|p| {
+                let w = 1.0 + 0.002 * p[0];
+                [(1.1 * p[0] + 0.2 * p[1] + 5.0) / w, (0.1 * p[0] + 0.9 * p[1] - 3.0) / w]
+            })
+            .collect();
+        assert!(homography_residual(&base, &warped).unwrap() < 1e-3);
+        let mut parallax = warped.clone();
+        parallax[7][0] += 8.0; // a nose moving against the cheeks
+        parallax[12][1] -= 6.0;
+        assert!(homography_residual(&base, &parallax).unwrap() > 0.02);
+    }
+}

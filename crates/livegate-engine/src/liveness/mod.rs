@@ -1,0 +1,13 @@
+//! Liveness decisions: configuration, challenge plans, attack evidence and session verdicts.
+//!
+//! `LivenessConfig → ChallengePlan (CSPRNG passed in) → [FrameSignals] → AttackEvidence →
+//! Scores → Verdict`. Pure: no clock, no IO, randomness only from the caller.
+
+pub mod config;
+pub mod evidence;
+pub mod plan;
+pub mod verdict;
+
+pub use config::{Challenge, ConfigError, LivenessConfig, LivenessMode};
+pub use plan::{ChallengePlan, OrderKind};
+pub use verdict::{evaluate, Decision, Reason, Verdict};

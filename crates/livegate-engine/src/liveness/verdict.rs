@@ -1,0 +1,625 @@
+//! Session evaluation: `[FrameSignals] + LivenessConfig + ChallengePlan → Verdict`.
+//!
+//! Pure and replayable: the same stored signals always give the same verdict. The score follows
+//! seed 001 — pose variation and expression variation weigh 50/50 (active mode; passive mode is
+//! the texture score) — and is then only ever *lowered* by attack evidence and quality failures:
+//! every penalty is a factor in 0..=1.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::{Challenge, LivenessConfig, LivenessMode};
+use super::evidence::{
+    gather_evidence, AttackEvidence, FACE_CHANGE_DISTANCE, GLARE_REPLAY, MOIRE_REPLAY, PLANAR_RESIDUAL_MAX,
+    STATIC_PAIR_FRACTION,
+};
+use super::plan::ChallengePlan;
+use crate::analyzer::FrameSignals;
+use crate::temporal::{detect_events, Event, EventKind};
+
+/// Head movement (degrees, combined yaw/pitch range) that earns the full pose score.
+pub const POSE_RANGE_FULL_DEG: f32 = 45.0;
+/// Smile range (p95 − p10 of the smile score) that earns the full smile component.
+pub const SMILE_RANGE_FULL: f32 = 0.6;
+/// Mouth-open range that earns the full mouth component.
+pub const MOUTH_RANGE_FULL: f32 = 0.5;
+/// Median bona-fide probability below which texture is evidence of an attack (factor 0).
+pub const BONA_FIDE_ATTACK: f32 = 0.15;
+/// Median bona-fide probability from which texture costs nothing (factor 1).
+pub const BONA_FIDE_CLEAN: f32 = 0.45;
+/// Factor applied when a screen replay is suspected.
+pub const REPLAY_FACTOR: f32 = 0.5;
+/// Fraction of face frames with quality failures above which the score is lowered.
+pub const QUALITY_FAIL_FRACTION: f32 = 0.5;
+/// Factor for widespread quality failures.
+pub const QUALITY_FACTOR: f32 = 0.85;
+/// Face frames below this fraction of all frames: `no_face`.
+pub const MIN_FACE_FRACTION: f32 = 0.5;
+/// Ceiling of the score when the session fails a hard rule (challenge, identity, injection).
+pub const HARD_FAIL_CEILING: f64 = 49.0;
+
+/// A stable reason code (serialised as its code string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Reason {
+    /// A challenge happened too late.
+    Timeout,
+    /// The score is below the threshold.
+    ThresholdNotMatched,
+    /// A challenge never happened.
+    ChallengeMissing,
+    /// A challenge happened, but before the one that should come first.
+    ChallengeOutOfOrder,
+    /// More than one face.
+    MultipleFaces,
+    /// No face in most frames.
+    NoFace,
+    /// Another face took over.
+    FaceChanged,
+    /// Texture or planar-motion evidence of a printed or displayed face.
+    PresentationAttack,
+    /// Screen cues or looped frames.
+    ReplaySuspected,
+    /// Frozen frames or implausible timing.
+    StaticStream,
+    /// Too few frames captured.
+    NotEnoughFrames,
+    /// Most frames failed a quality check (the code names the most common one).
+    Quality(crate::quality::QualityCode),
+}
+
+impl Reason {
+    /// The stable code string.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Timeout => "timeout",
+            Self::ThresholdNotMatched => "threshold_not_matched",
+            Self::ChallengeMissing => "challenge_missing",
+            Self::ChallengeOutOfOrder => "challenge_out_of_order",
+            Self::MultipleFaces => "multiple_faces",
+            Self::NoFace => "no_face",
+            Self::FaceChanged => "face_changed",
+            Self::PresentationAttack => "presentation_attack",
+            Self::ReplaySuspected => "replay_suspected",
+            Self::StaticStream => "static_stream",
+            Self::NotEnoughFrames => "not_enough_frames",
+            Self::Quality(q) => q.code(),
+        }
+    }
+
+    /// Whether the reason alone fails the session (as opposed to lowering the score).
+    pub fn is_hard(self) -> bool {
+        !matches!(
+            self,
+            Self::ThresholdNotMatched | Self::Quality(_) | Self::ReplaySuspected
+        )
+    }
+}
+
+impl From<Reason> for String {
+    fn from(r: Reason) -> String {
+        r.code().to_string()
+    }
+}
+
+impl TryFrom<String> for Reason {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        const SIMPLE: [Reason; 11] = [
+            Reason::Timeout,
+            Reason::ThresholdNotMatched,
+            Reason::ChallengeMissing,
+            Reason::ChallengeOutOfOrder,
+            Reason::MultipleFaces,
+            Reason::NoFace,
+            Reason::FaceChanged,
+            Reason::PresentationAttack,
+            Reason::ReplaySuspected,
+            Reason::StaticStream,
+            Reason::NotEnoughFrames,
+        ];
+        SIMPLE
+            .into_iter()
+            .find(|r| r.code() == code)
+            .or_else(|| crate::quality::QualityCode::from_code(&code).map(Reason::Quality))
+            .ok_or_else(|| format!("unknown reason code `{code}`"))
+    }
+}
+
+/// Score band (seed 001).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    /// 90-100.
+    VeryHigh,
+    /// 75-89.
+    High,
+    /// 50-74: manual review.
+    Review,
+    /// 0-49.
+    LikelySpoof,
+}
+
+impl Band {
+    /// The band of a score.
+    pub fn of(score: f64) -> Self {
+        match score {
+            s if s >= 90.0 => Self::VeryHigh,
+            s if s >= 75.0 => Self::High,
+            s if s >= 50.0 => Self::Review,
+            _ => Self::LikelySpoof,
+        }
+    }
+}
+
+/// Approved, review or declined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Passed.
+    Approved,
+    /// Moderate confidence: a person should look.
+    Review,
+    /// Failed.
+    Declined,
+}
+
+/// How one planned challenge went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeResult {
+    /// The challenge.
+    pub challenge: Challenge,
+    /// Completed in order and in time.
+    pub completed: bool,
+    /// When it started (s), if it happened.
+    pub start: Option<f64>,
+    /// When it ended (s), if it happened.
+    pub end: Option<f64>,
+    /// Seconds from the previous challenge's end (or the session start) to this one's start.
+    pub response_s: Option<f64>,
+    /// Why not, if not.
+    pub reason: Option<Reason>,
+}
+
+/// One multiplicative penalty and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Penalty {
+    /// What it is for.
+    pub cause: String,
+    /// Factor 0..=1 applied to the score.
+    pub factor: f64,
+}
+
+/// The explained result of a session: seed 001's selfie fields verbatim plus the evidence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// `passive` or `active`.
+    pub liveness_mode: LivenessMode,
+    /// 0-100.
+    pub liveness_score: f64,
+    /// score ≥ threshold and no hard failure.
+    pub liveness_passed: bool,
+    /// Threshold used.
+    pub liveness_threshold: f64,
+    /// Challenge names completed in order and in time.
+    pub challenges_completed: Vec<Challenge>,
+    /// Frames analysed.
+    pub frames_captured: usize,
+    /// 0-100.
+    pub pose_variation_score: f64,
+    /// 0-100.
+    pub expression_variation_score: f64,
+    /// Approved / review / declined.
+    pub decision: Decision,
+    /// Score band.
+    pub band: Band,
+    /// Stable reason codes, most important first.
+    pub reasons: Vec<Reason>,
+    /// Per challenge.
+    pub challenges: Vec<ChallengeResult>,
+    /// Score before penalties.
+    pub base_score: f64,
+    /// Penalties applied, in order.
+    pub penalties: Vec<Penalty>,
+    /// The measured evidence.
+    pub evidence: AttackEvidence,
+}
+
+fn percentile(mut v: Vec<f32>, p: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f32::total_cmp);
+    v[((v.len() - 1) as f32 * p).round() as usize]
+}
+
+fn range(v: Vec<f32>) -> f32 {
+    percentile(v.clone(), 0.95) - percentile(v, 0.05)
+}
+
+/// Pose variation 0-100: the combined yaw/pitch range (5th-95th percentile) over face frames.
+pub fn pose_variation(frames: &[FrameSignals]) -> f64 {
+    let yaw = range(frames.iter().filter_map(|f| f.pose.map(|p| p.yaw)).collect());
+    let pitch = range(frames.iter().filter_map(|f| f.pose.map(|p| p.pitch)).collect());
+    (100.0 * (yaw.hypot(pitch) / POSE_RANGE_FULL_DEG).min(1.0)) as f64
+}
+
+/// Expression variation 0-100. When the plan asks for expression challenges, the mean of their
+/// components (smile range; a completed blink) plus a bonus for mouth movement; otherwise any
+/// expression change counts (0.6 smile + 0.6 blink + 0.3 mouth, capped).
+pub fn expression_variation(frames: &[FrameSignals], events: &[Event], asked: &[Challenge]) -> f64 {
+    let smile = (range(frames.iter().filter_map(|f| f.smile).collect()) / SMILE_RANGE_FULL).min(1.0);
+    let mouth = (range(frames.iter().filter_map(|f| f.mouth_open).collect()) / MOUTH_RANGE_FULL).min(1.0);
+    let blinked = events.iter().any(|e| e.kind == EventKind::Blink && e.completed);
+    let blink = if blinked { 1.0 } else { 0.0 };
+    let required: Vec<f32> = asked
+        .iter()
+        .filter_map(|c| match c {
+            Challenge::Smile => Some(smile),
+            Challenge::Blink => Some(blink),
+            _ => None,
+        })
+        .collect();
+    let value = if required.is_empty() {
+        0.6 * smile + 0.6 * blink + 0.3 * mouth
+    } else {
+        required.iter().sum::<f32>() / required.len() as f32 + 0.3 * mouth
+    };
+    (100.0 * value.min(1.0)) as f64
+}
+
+/// Weights of (pose, expression): 50/50 as seed 001 describes for a plan with both kinds of
+/// challenge (or none); a plan of only head turns or only expressions is scored on what it asks.
+pub fn weights(asked: &[Challenge]) -> (f64, f64) {
+    let pose = asked
+        .iter()
+        .any(|c| matches!(c, Challenge::HeadLeft | Challenge::HeadRight));
+    let expression = asked.iter().any(|c| matches!(c, Challenge::Smile | Challenge::Blink));
+    match (pose, expression) {
+        (true, false) => (1.0, 0.0),
+        (false, true) => (0.0, 1.0),
+        _ => (0.5, 0.5),
+    }
+}
+
+fn kind_of(c: Challenge) -> EventKind {
+    match c {
+        Challenge::HeadLeft => EventKind::HeadLeft,
+        Challenge::HeadRight => EventKind::HeadRight,
+        Challenge::Smile => EventKind::Smile,
+        Challenge::Blink => EventKind::Blink,
+    }
+}
+
+/// Walks the plan in order: each challenge must start after the previous one ended and within
+/// its time frame of that moment.
+pub fn check_challenges(plan: &ChallengePlan, events: &[Event], start_t: f64) -> Vec<ChallengeResult> {
+    let mut cursor = start_t;
+    let mut results = Vec::new();
+    for planned in &plan.challenges {
+        let kind = kind_of(planned.challenge);
+        let usable = |e: &&Event| e.kind == kind && (e.completed || kind != EventKind::Blink);
+        let next = events.iter().filter(usable).find(|e| e.start >= cursor);
+        let result = match next {
+            Some(e) if e.start - cursor <= planned.time_frame_s => {
+                let r = ChallengeResult {
+                    challenge: planned.challenge,
+                    completed: true,
+                    start: Some(e.start),
+                    end: Some(e.end),
+                    response_s: Some(e.start - cursor),
+                    reason: None,
+                };
+                cursor = e.end;
+                r
+            }
+            Some(e) => ChallengeResult {
+                challenge: planned.challenge,
+                completed: false,
+                start: Some(e.start),
+                end: Some(e.end),
+                response_s: Some(e.start - cursor),
+                reason: Some(Reason::Timeout),
+            },
+            None => {
+                let earlier = events.iter().filter(usable).any(|e| e.start < cursor);
+                ChallengeResult {
+                    challenge: planned.challenge,
+                    completed: false,
+                    start: None,
+                    end: None,
+                    response_s: None,
+                    reason: Some(if earlier {
+                        Reason::ChallengeOutOfOrder
+                    } else {
+                        Reason::ChallengeMissing
+                    }),
+                }
+            }
+        };
+        results.push(result);
+    }
+    results
+}
+
+/// Evaluates a session.
+pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSignals]) -> Verdict {
+    let events = detect_events(frames);
+    let evidence = gather_evidence(frames);
+    let pose = pose_variation(frames);
+    let asked: Vec<Challenge> = match config.mode {
+        LivenessMode::Active => plan.challenges.iter().map(|c| c.challenge).collect(),
+        LivenessMode::Passive => Vec::new(),
+    };
+    let expression = expression_variation(frames, &events, &asked);
+    let start_t = frames.first().map(|f| f.t).unwrap_or(0.0);
+    let challenges = match config.mode {
+        LivenessMode::Active => check_challenges(plan, &events, start_t),
+        LivenessMode::Passive => Vec::new(),
+    };
+    let base_score = match config.mode {
+        LivenessMode::Active => {
+            let (wp, we) = weights(&asked);
+            wp * pose + we * expression
+        }
+        LivenessMode::Passive => 100.0 * evidence.bona_fide_median as f64,
+    };
+    let mut reasons: Vec<Reason> = Vec::new();
+    let mut penalties = Vec::new();
+    let mut penalise = |cause: &str, factor: f64| {
+        penalties.push(Penalty {
+            cause: cause.to_string(),
+            factor: factor.clamp(0.0, 1.0),
+        })
+    };
+    let face_frames = frames.iter().filter(|f| f.pose.is_some()).count();
+    if (face_frames as u32) < config.min_frames {
+        reasons.push(if face_frames == 0 {
+            Reason::NoFace
+        } else {
+            Reason::NotEnoughFrames
+        });
+    }
+    if evidence.no_face_fraction > 1.0 - MIN_FACE_FRACTION && !reasons.contains(&Reason::NoFace) {
+        reasons.push(Reason::NoFace);
+    }
+    for c in &challenges {
+        if let Some(r) = c.reason {
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+    }
+    if evidence.max_faces > 1 {
+        reasons.push(Reason::MultipleFaces);
+    }
+    if evidence.identity_drift.is_some_and(|d| d > FACE_CHANGE_DISTANCE) {
+        reasons.push(Reason::FaceChanged);
+    }
+    if evidence.identical_pair_fraction > STATIC_PAIR_FRACTION || evidence.bad_timestamps > 0 {
+        reasons.push(Reason::StaticStream);
+        penalise("static or mistimed frames", 0.0);
+    }
+    if face_frames > 0 {
+        let texture =
+            ((evidence.bona_fide_median - BONA_FIDE_ATTACK) / (BONA_FIDE_CLEAN - BONA_FIDE_ATTACK)).clamp(0.0, 1.0);
+        if texture < 1.0 {
+            penalise("texture (bona fide median)", texture as f64);
+        }
+        let planar = config.mode == LivenessMode::Active
+            && evidence.planar_residual.is_some_and(|r| r < PLANAR_RESIDUAL_MAX)
+            && expression < 30.0;
+        if planar {
+            penalise("rigid planar motion without expression", 0.0);
+        }
+        if texture == 0.0 || planar {
+            reasons.push(Reason::PresentationAttack);
+        }
+    }
+    if evidence.glare_median > GLARE_REPLAY || evidence.moire_median > MOIRE_REPLAY || evidence.looped_frames > 0 {
+        reasons.push(Reason::ReplaySuspected);
+        penalise("screen cues or looped frames", REPLAY_FACTOR as f64);
+    }
+    if let Some((code, count)) = most_common_quality(frames) {
+        if count as f32 > QUALITY_FAIL_FRACTION * face_frames.max(1) as f32 {
+            reasons.push(Reason::Quality(code));
+            penalise("quality failures", QUALITY_FACTOR as f64);
+        }
+    }
+    let mut score = penalties.iter().fold(base_score, |s, p| s * p.factor);
+    let hard = reasons.iter().any(|r| r.is_hard());
+    if hard {
+        score = score.min(HARD_FAIL_CEILING);
+    }
+    let score = (score * 10.0).round() / 10.0;
+    let passed = score >= config.threshold && !hard;
+    if !passed && !hard {
+        reasons.insert(0, Reason::ThresholdNotMatched);
+    }
+    let decision = if passed {
+        Decision::Approved
+    } else if !hard && Band::of(score) == Band::Review {
+        Decision::Review
+    } else {
+        Decision::Declined
+    };
+    Verdict {
+        liveness_mode: config.mode,
+        liveness_score: score,
+        liveness_passed: passed,
+        liveness_threshold: config.threshold,
+        challenges_completed: challenges.iter().filter(|c| c.completed).map(|c| c.challenge).collect(),
+        frames_captured: frames.len(),
+        pose_variation_score: (pose * 10.0).round() / 10.0,
+        expression_variation_score: (expression * 10.0).round() / 10.0,
+        decision,
+        band: Band::of(score),
+        reasons,
+        challenges,
+        base_score,
+        penalties,
+        evidence,
+    }
+}
+
+fn most_common_quality(frames: &[FrameSignals]) -> Option<(crate::quality::QualityCode, usize)> {
+    let mut counts: Vec<(crate::quality::QualityCode, usize)> = Vec::new();
+    for f in frames.iter().filter(|f| f.pose.is_some()) {
+        for &c in &f.quality.codes {
+            match counts.iter_mut().find(|(k, _)| *k == c) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((c, 1)),
+            }
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expression::{ExpressionGeometry, EyeOpenness};
+    use crate::pose::HeadPose;
+    use crate::quality::Quality;
+    use crate::texture::Texture;
+    use proptest::prelude::*;
+    use rand_chacha::rand_core::SeedableRng;
+
+    /// A recorded frame with the given head pose, smile, eye ratio and texture score.
+    fn frame(i: usize, yaw: f32, smile: f32, ear: f32, bona_fide: f32) -> FrameSignals {
+        let t = i as f64 * 0.1;
+        FrameSignals {
+            t,
+            size: [640, 480],
+            face_count: 1,
+            faces: Vec::new(),
+            pose: Some(HeadPose {
+                yaw,
+                pitch: 0.0,
+                roll: 0.0,
+            }),
+            eyes: Some(EyeOpenness { left: 1.0, right: 1.0 }),
+            smile: Some(smile),
+            mouth_open: Some(0.0),
+            bona_fide: Some(bona_fide),
+            texture: Some(Texture {
+                bona_fide,
+                ..Default::default()
+            }),
+            geometry: Some(ExpressionGeometry {
+                ear_left: ear,
+                ear_right: ear,
+                ..Default::default()
+            }),
+            mesh_presence: Some(1.0),
+            quality: Quality {
+                ok: true,
+                ..Default::default()
+            },
+            embedding: None,
+            // Distinct thumbnails: a live camera never repeats a frame exactly.
+            fingerprint: (0..256).map(|k| ((k * 7 + i * 13) % 251) as u8).collect(),
+            mesh_points: Vec::new(),
+        }
+    }
+
+    /// 6 s of a person who smiles (1.0-1.8 s), turns left (2.5-3.3 s), blinks (4.0 s), turns right.
+    fn performance(bona_fide: f32) -> Vec<FrameSignals> {
+        (0..60)
+            .map(|i| {
+                let t = i as f32 * 0.1;
+                let smile = if (1.0..1.8).contains(&t) { 0.9 } else { 0.0 };
+                let yaw = if (2.5..3.3).contains(&t) {
+                    35.0
+                } else if (4.6..5.4).contains(&t) {
+                    -35.0
+                } else {
+                    2.0
+                };
+                let ear = if (4.0..4.2).contains(&t) { 0.08 } else { 0.3 };
+                frame(i, yaw, smile, ear, bona_fide)
+            })
+            .collect()
+    }
+
+    fn config(names: &[&str]) -> (LivenessConfig, ChallengePlan) {
+        let c = LivenessConfig::new("active", 75.0, names, None, Some(6.0)).unwrap();
+        let p = ChallengePlan::draw(&c, true, &mut rand_chacha::ChaCha20Rng::seed_from_u64(0));
+        (c, p)
+    }
+
+    #[test]
+    fn a_full_performance_passes_in_order() {
+        let (c, p) = config(&["smile", "head_left", "blink", "head_right"]);
+        let v = evaluate(&c, &p, &performance(0.99));
+        assert!(v.liveness_passed, "{v:#?}");
+        assert_eq!(v.decision, Decision::Approved);
+        assert_eq!(v.challenges_completed.len(), 4);
+        assert!(v.pose_variation_score > 90.0 && v.expression_variation_score > 90.0);
+    }
+
+    #[test]
+    fn no_motion_and_no_expression_cannot_pass_active_mode() {
+        let (c, p) = config(&["smile", "head_left"]);
+        let still: Vec<FrameSignals> = (0..60).map(|i| frame(i, 1.0, 0.0, 0.3, 1.0)).collect();
+        let v = evaluate(&c, &p, &still);
+        assert!(!v.liveness_passed);
+        assert!(v.liveness_score < 10.0, "{}", v.liveness_score);
+        assert!(v.reasons.contains(&Reason::ChallengeMissing));
+    }
+
+    #[test]
+    fn out_of_order_and_timeout_are_named() {
+        let (c, p) = config(&["head_left", "smile"]);
+        let v = evaluate(&c, &p, &performance(0.99));
+        assert!(v.reasons.contains(&Reason::ChallengeOutOfOrder), "{:?}", v.reasons);
+        let c = LivenessConfig::new("active", 75.0, &["head_right"], None, Some(2.0)).unwrap();
+        let p = ChallengePlan::draw(&c, true, &mut rand_chacha::ChaCha20Rng::seed_from_u64(0));
+        let v = evaluate(&c, &p, &performance(0.99));
+        assert!(v.reasons.contains(&Reason::Timeout), "{:?}", v.reasons);
+        assert!(!v.liveness_passed);
+    }
+
+    #[test]
+    fn low_texture_is_a_presentation_attack() {
+        let (c, p) = config(&["smile", "head_left", "blink", "head_right"]);
+        let v = evaluate(&c, &p, &performance(0.02));
+        assert!(!v.liveness_passed);
+        assert!(v.reasons.contains(&Reason::PresentationAttack));
+    }
+
+    #[test]
+    fn static_frames_are_an_injection() {
+        let (c, p) = config(&["smile"]);
+        let mut frames = performance(0.99);
+        let first = frames[0].fingerprint.clone();
+        for f in &mut frames {
+            f.fingerprint = first.clone();
+        }
+        let v = evaluate(&c, &p, &frames);
+        assert!(v.reasons.contains(&Reason::StaticStream));
+        assert_eq!(v.liveness_score, 0.0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Texture evidence can only lower a score, and the same signals give the same verdict.
+        #[test]
+        fn texture_only_lowers_and_verdicts_are_deterministic(
+            yaws in proptest::collection::vec(-50f32..50.0, 12..40),
+            smile_at in 0usize..12,
+            good in 0.5f32..1.0,
+            bad in 0.0f32..0.5,
+        ) {
+            let (c, p) = config(&["smile", "head_left"]);
+            let make = |bf: f32| -> Vec<FrameSignals> {
+                yaws.iter().enumerate().map(|(i, &y)| frame(i, y, if i == smile_at || i == smile_at + 1 || i == smile_at + 2 { 0.9 } else { 0.0 }, 0.3, bf)).collect()
+            };
+            let clean = evaluate(&c, &p, &make(good));
+            let worse = evaluate(&c, &p, &make(bad));
+            prop_assert!(worse.liveness_score <= clean.liveness_score);
+            prop_assert!(clean.liveness_score <= clean.base_score + 1e-9);
+            prop_assert_eq!(&evaluate(&c, &p, &make(good)), &clean);
+        }
+    }
+}
