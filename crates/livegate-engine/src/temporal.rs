@@ -59,7 +59,8 @@ pub struct Event {
     pub completed: bool,
 }
 
-fn percentile(values: &mut [f32], p: f32) -> Option<f32> {
+/// The `p`-quantile (0..=1, nearest rank) of `values` (sorted in place); `None` when empty.
+pub fn percentile(values: &mut [f32], p: f32) -> Option<f32> {
     if values.is_empty() {
         return None;
     }

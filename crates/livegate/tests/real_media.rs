@@ -415,21 +415,27 @@ fn livegate(args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
-#[test]
-fn issue3_analyze_reports_a_session_with_seed_fields() {
-    let clip = data("pyfeat_single_face.mp4");
-    let (code, stdout, stderr) = livegate(&[
+/// `analyze --json --mode active --challenges <challenges>` on a committed clip: the session.
+fn active_session(clip: &str, challenges: &str) -> serde_json::Value {
+    let clip = data(clip);
+    let args = [
         "analyze",
         clip.to_str().unwrap(),
         "--json",
         "--mode",
         "active",
         "--challenges",
-        "smile",
-    ]);
+        challenges,
+    ];
+    let (code, stdout, stderr) = livegate(&args);
     assert_eq!(code, Some(0), "{stderr}");
-    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let s = &doc["session"];
+    let mut doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    doc["session"].take()
+}
+
+#[test]
+fn issue3_analyze_reports_a_session_with_seed_fields() {
+    let s = &active_session("pyfeat_single_face.mp4", "smile");
     for field in [
         "liveness_mode",
         "liveness_score",
@@ -457,18 +463,9 @@ fn issue3_analyze_reports_a_session_with_seed_fields() {
     );
 
     // Asked to blink, the same footage fails with a stable reason.
-    let (_, stdout, _) = livegate(&[
-        "analyze",
-        clip.to_str().unwrap(),
-        "--json",
-        "--mode",
-        "active",
-        "--challenges",
-        "smile,blink",
-    ]);
-    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(doc["session"]["liveness_passed"], false);
-    assert!(doc["session"]["reasons"]
+    let s = active_session("pyfeat_single_face.mp4", "smile,blink");
+    assert_eq!(s["liveness_passed"], false);
+    assert!(s["reasons"]
         .as_array()
         .unwrap()
         .contains(&serde_json::json!("challenge_missing")));

@@ -14,6 +14,7 @@ use nalgebra::{DMatrix, Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
 
 use crate::analyzer::FrameSignals;
+use crate::temporal::percentile;
 
 /// Mean absolute difference (0..255) of face thumbnails below which two frames are the same image.
 pub const IDENTICAL_FRAME_DIFF: f32 = 0.6;
@@ -66,11 +67,7 @@ pub struct AttackEvidence {
 }
 
 fn median(mut v: Vec<f32>) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f32::total_cmp);
-    v[v.len() / 2]
+    percentile(&mut v, 0.5).unwrap_or(0.0)
 }
 
 fn thumb_diff(a: &[u8], b: &[u8]) -> f32 {

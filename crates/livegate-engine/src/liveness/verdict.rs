@@ -14,7 +14,7 @@ use super::evidence::{
 };
 use super::plan::ChallengePlan;
 use crate::analyzer::FrameSignals;
-use crate::temporal::{detect_events, Event, EventKind};
+use crate::temporal::{detect_events, percentile, Event, EventKind};
 
 /// Head movement (degrees, combined yaw/pitch range) that earns the full pose score.
 pub const POSE_RANGE_FULL_DEG: f32 = 45.0;
@@ -224,16 +224,10 @@ pub struct Verdict {
     pub evidence: AttackEvidence,
 }
 
-fn percentile(mut v: Vec<f32>, p: f32) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f32::total_cmp);
-    v[((v.len() - 1) as f32 * p).round() as usize]
-}
-
-fn range(v: Vec<f32>) -> f32 {
-    percentile(v.clone(), 0.95) - percentile(v, 0.05)
+/// Spread between the 5th and 95th percentiles (0 when empty).
+fn range(mut v: Vec<f32>) -> f32 {
+    let high = percentile(&mut v, 0.95).unwrap_or(0.0);
+    high - percentile(&mut v, 0.05).unwrap_or(0.0)
 }
 
 /// Pose variation 0-100: the combined yaw/pitch range (5th-95th percentile) over face frames.
