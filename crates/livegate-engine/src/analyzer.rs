@@ -136,8 +136,7 @@ impl Analyzer {
 
     /// Stage 4: texture.
     pub fn texture(&self, frame: &RgbImage, face: &FaceDetection) -> Result<Texture, EngineError> {
-        let gray = frame.gray_from_rgb();
-        analyse_texture(frame, &gray, face, &self.models.fas_v2, &self.models.fas_v1se)
+        analyse_texture(frame, face, &self.models.fas_v2, &self.models.fas_v1se)
     }
 
     /// Stage 5: embedding.

@@ -97,14 +97,23 @@ impl RgbImage {
 
     /// Luma (BT.601) of every pixel, 0..255, row-major.
     pub fn gray_from_rgb(&self) -> GrayImage {
-        let data = self
-            .data
-            .chunks_exact(3)
-            .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
-            .collect();
+        self.gray_region(0, 0, self.width, self.height)
+    }
+
+    /// Luma of the `w x h` region at (x0, y0) (clipped to the image), without touching the rest
+    /// of the frame.
+    pub fn gray_region(&self, x0: u32, y0: u32, w: u32, h: u32) -> GrayImage {
+        let (x0, y0) = (x0.min(self.width), y0.min(self.height));
+        let (w, h) = (w.min(self.width - x0), h.min(self.height - y0));
+        let stride = self.width as usize * 3;
+        let mut data = Vec::with_capacity(w as usize * h as usize);
+        for y in y0 as usize..(y0 + h) as usize {
+            let row = &self.data[y * stride + x0 as usize * 3..y * stride + (x0 + w) as usize * 3];
+            data.extend(row.chunks_exact(3).map(luma));
+        }
         GrayImage {
-            width: self.width,
-            height: self.height,
+            width: w,
+            height: h,
             data,
         }
     }
@@ -166,6 +175,12 @@ impl RgbImage {
             data,
         }
     }
+}
+
+/// BT.601 luma of one RGB pixel.
+#[inline]
+pub fn luma(p: &[u8]) -> f32 {
+    0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
 }
 
 /// A single-channel f32 image (luma), row-major.

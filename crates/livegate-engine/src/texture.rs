@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::FaceDetection;
 use crate::error::EngineError;
-use crate::image::{sample_affine, Affine, GrayImage, RgbImage};
+use crate::image::{sample_affine, Affine, RgbImage};
 use crate::models::LoadedModel;
 
 /// MiniFASNetV2 crop scale.
@@ -94,14 +94,13 @@ fn real_probability(
 /// Runs both anti-spoofing models and the image cues.
 pub fn analyse_texture(
     frame: &RgbImage,
-    gray: &GrayImage,
     face: &FaceDetection,
     v2: &LoadedModel,
     v1se: &LoadedModel,
 ) -> Result<Texture, EngineError> {
     let fas_v2 = real_probability(frame, face, v2, FAS_V2_SCALE)?;
     let fas_v1se = real_probability(frame, face, v1se, FAS_V1SE_SCALE)?;
-    let spectral_peak = face_patch(gray, face)
+    let spectral_peak = face_patch(frame, face)
         .map(|(n, patch)| spectral_peak_log_ratio(n, &patch))
         .unwrap_or(0.0);
     Ok(Texture {
@@ -110,30 +109,26 @@ pub fn analyse_texture(
         fas_v1se,
         moire: moire_from_peak(spectral_peak),
         spectral_peak,
-        glare: glare_fraction(gray, face),
+        glare: glare_fraction(frame, face),
     })
 }
 
 /// Native-resolution square patch (power of two, 64..=256) from the face centre: no resampling,
 /// so the capture's own high frequencies survive.
-fn face_patch(gray: &GrayImage, face: &FaceDetection) -> Option<(usize, Vec<f32>)> {
+fn face_patch(frame: &RgbImage, face: &FaceDetection) -> Option<(usize, Vec<f32>)> {
     let side = face.bbox[2].min(face.bbox[3]) * 0.8;
     let mut n = 256usize;
     while n as f32 > side && n > 64 {
         n /= 2;
     }
-    let (w, h) = (gray.width as usize, gray.height as usize);
+    let (w, h) = (frame.width() as usize, frame.height() as usize);
     if w < n || h < n {
         return None;
     }
     let (cx, cy) = face.centre();
-    let x0 = (cx as isize - n as isize / 2).clamp(0, (w - n) as isize) as usize;
-    let y0 = (cy as isize - n as isize / 2).clamp(0, (h - n) as isize) as usize;
-    let mut patch = Vec::with_capacity(n * n);
-    for y in y0..y0 + n {
-        patch.extend_from_slice(&gray.data[y * w + x0..y * w + x0 + n]);
-    }
-    Some((n, patch))
+    let x0 = (cx as isize - n as isize / 2).clamp(0, (w - n) as isize) as u32;
+    let y0 = (cy as isize - n as isize / 2).clamp(0, (h - n) as isize) as u32;
+    Some((n, frame.gray_region(x0, y0, n as u32, n as u32).data))
 }
 
 /// Strength of isolated periodic peaks in the mid/high-frequency band of the face patch,
@@ -214,23 +209,17 @@ pub fn spectral_peak_log_ratio(n: usize, patch: &[f32]) -> f32 {
 }
 
 /// Fraction of pixels inside the face box at or above [`GLARE_LUMA`].
-pub fn glare_fraction(gray: &GrayImage, face: &FaceDetection) -> f32 {
-    let (w, h) = (gray.width as f32, gray.height as f32);
+pub fn glare_fraction(frame: &RgbImage, face: &FaceDetection) -> f32 {
+    let (w, h) = (frame.width() as f32, frame.height() as f32);
     let [x, y, bw, bh] = face.bbox;
-    let (x0, y0) = (x.clamp(0.0, w) as usize, y.clamp(0.0, h) as usize);
-    let (x1, y1) = ((x + bw).clamp(0.0, w) as usize, (y + bh).clamp(0.0, h) as usize);
+    let (x0, y0) = (x.clamp(0.0, w) as u32, y.clamp(0.0, h) as u32);
+    let (x1, y1) = ((x + bw).clamp(0.0, w) as u32, (y + bh).clamp(0.0, h) as u32);
     if x1 <= x0 || y1 <= y0 {
         return 0.0;
     }
-    let mut bright = 0usize;
-    for yy in y0..y1 {
-        for xx in x0..x1 {
-            if gray.at(xx, yy) >= GLARE_LUMA {
-                bright += 1;
-            }
-        }
-    }
-    bright as f32 / ((x1 - x0) * (y1 - y0)) as f32
+    let region = frame.gray_region(x0, y0, x1 - x0, y1 - y0);
+    let bright = region.data.iter().filter(|&&v| v >= GLARE_LUMA).count();
+    bright as f32 / region.data.len() as f32
 }
 
 #[cfg(test)]
