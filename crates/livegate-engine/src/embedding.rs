@@ -54,14 +54,6 @@ impl Embedding {
             .sqrt()
     }
 
-    /// Cosine similarity (-1..1).
-    pub fn cosine(&self, other: &Embedding) -> f32 {
-        let dot: f32 = self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum();
-        let na = self.0.iter().map(|a| a * a).sum::<f32>().sqrt();
-        let nb = other.0.iter().map(|b| b * b).sum::<f32>().sqrt();
-        dot / (na * nb).max(1e-9)
-    }
-
     /// Compares against a reference at the calibrated threshold.
     pub fn compare(&self, reference: &Embedding) -> FaceMatch {
         let distance = self.distance(reference);

@@ -26,26 +26,6 @@ pub struct Landmarks {
     pub presence: f32,
 }
 
-impl Landmarks {
-    /// Image-plane position of landmark `i`.
-    #[inline]
-    pub fn xy(&self, i: usize) -> (f32, f32) {
-        (self.points[i][0], self.points[i][1])
-    }
-
-    /// Axis-aligned bounds (left, top, width, height) of the mesh in frame pixels.
-    pub fn bounds(&self) -> [f32; 4] {
-        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-        for p in &self.points {
-            x0 = x0.min(p[0]);
-            y0 = y0.min(p[1]);
-            x1 = x1.max(p[0]);
-            y1 = y1.max(p[1]);
-        }
-        [x0, y0, x1 - x0, y1 - y0]
-    }
-}
-
 /// Largest crop rotation taken from the detector's eye keypoints (radians, 40°).
 pub const MESH_CROP_MAX_ROLL: f32 = 0.70;
 /// Below this eye distance (fraction of the box width) the eye keypoints are unreliable (a

@@ -7,7 +7,6 @@
 //! footage spliced in the wrong order, and one face spliced onto another mid-session.
 
 use anyhow::{Context, Result};
-use livegate_engine::image::{crop_affine, Affine};
 use livegate_engine::{Analyzer, FrameSignals, RgbImage};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -119,14 +118,6 @@ pub fn splice(a: &[FrameSignals], b: &[FrameSignals], fps: f64) -> Vec<FrameSign
 /// Frames in `[t0, t1)`.
 pub fn segment(frames: &[FrameSignals], t0: f64, t1: f64) -> Vec<FrameSignals> {
     frames.iter().filter(|f| f.t >= t0 && f.t < t1).cloned().collect()
-}
-
-/// Middle crop of a frame scaled back to full size (a print held close, for variety).
-pub fn zoomed(frame: &RgbImage, factor: f32) -> RgbImage {
-    let (w, h) = (frame.width() as f32, frame.height() as f32);
-    let (cw, ch) = (w / factor, h / factor);
-    let map = Affine::rect_crop((w - cw) / 2.0, (h - ch) / 2.0, cw, ch, frame.width(), frame.height());
-    crop_affine(frame, &map, frame.width(), frame.height())
 }
 
 fn retimed(f: &FrameSignals, t: f64) -> FrameSignals {

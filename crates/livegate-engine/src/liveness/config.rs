@@ -39,16 +39,6 @@ impl Challenge {
             Self::Blink => "blink",
         }
     }
-
-    /// The on-screen prompt.
-    pub fn prompt(self) -> &'static str {
-        match self {
-            Self::HeadLeft => "Slowly turn your head to your left",
-            Self::HeadRight => "Slowly turn your head to your right",
-            Self::Smile => "Smile",
-            Self::Blink => "Blink your eyes",
-        }
-    }
 }
 
 impl fmt::Display for Challenge {
