@@ -32,7 +32,8 @@ pub struct VideoInfo {
 fn init() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Error);
+        // Decoding problems surface as typed errors; the library's own log would only repeat them.
+        ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Fatal);
         let _ = ffmpeg::init();
     });
 }
