@@ -123,8 +123,23 @@ pub struct Quality {
     pub ok: bool,
     /// Failure codes, most important first.
     pub codes: Vec<QualityCode>,
+    /// What to tell the person, one sentence per code.
+    #[serde(default)]
+    pub messages: Vec<String>,
     /// The measurements.
     pub metrics: QualityMetrics,
+}
+
+impl Quality {
+    /// A verdict from failure codes (none = ok) and the measurements behind them.
+    pub fn new(codes: Vec<QualityCode>, metrics: QualityMetrics) -> Self {
+        Self {
+            ok: codes.is_empty(),
+            messages: codes.iter().map(|c| c.message().to_string()).collect(),
+            codes,
+            metrics,
+        }
+    }
 }
 
 /// Face-crop statistics shared by the quality checks.
@@ -162,11 +177,7 @@ fn face_stats(frame: &RgbImage, face: &FaceDetection) -> (f32, f32, f32) {
 pub fn assess_quality(frame: &RgbImage, faces: &[FaceDetection]) -> Quality {
     let mut codes = Vec::new();
     let Some(face) = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area())) else {
-        return Quality {
-            ok: false,
-            codes: vec![QualityCode::QualityNoFace],
-            metrics: QualityMetrics::default(),
-        };
+        return Quality::new(vec![QualityCode::QualityNoFace], QualityMetrics::default());
     };
     if faces.len() > 1 {
         codes.push(QualityCode::QualityMultipleFaces);
@@ -200,15 +211,14 @@ pub fn assess_quality(frame: &RgbImage, faces: &[FaceDetection]) -> Quality {
     if sharpness < SHARPNESS_MIN {
         codes.push(QualityCode::QualityBlurry);
     }
-    Quality {
-        ok: codes.is_empty(),
+    Quality::new(
         codes,
-        metrics: QualityMetrics {
+        QualityMetrics {
             face_size,
             face_offset,
             brightness,
             side_light_ratio,
             sharpness,
         },
-    }
+    )
 }

@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod backend;
 pub mod bench;
 pub mod eval;
+pub mod face_match;
 pub mod plot;
 pub mod synth;
 

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use livegate::{analyze, bench, eval};
+use livegate::{analyze, bench, eval, face_match};
 
 /// Face liveness verification, offline, on a CPU.
 #[derive(Parser, Debug)]
@@ -21,6 +21,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Per-stage latency of the pipeline on this machine.
     Bench(bench::BenchArgs),
+    /// Face match between a reference photo and another photo (calibrated threshold).
+    Match(face_match::MatchArgs),
     /// ISO/IEC 30107-3 evaluation over a labelled set of real and synthesised presentations.
     Eval(eval::EvalArgs),
 }
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Match(args) => face_match::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

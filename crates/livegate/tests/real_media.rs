@@ -190,12 +190,9 @@ fn replay_of_head_turns_is_visible_to_the_texture_model() {
     assert!(fake_mean < real_mean - 0.3, "replay {fake_mean} vs live {real_mean}");
 }
 
-/// Detects the largest face of a still and returns its descriptor (`None` when no face).
+/// The library's descriptor of the largest face of a still (`None` when no face).
 fn descriptor(path: &std::path::Path) -> Option<livegate_engine::embedding::Embedding> {
-    let frame = decode_image(&std::fs::read(path).ok()?, ImageLimits::default()).ok()?;
-    let faces = analyzer().detect(&frame).ok()?;
-    let face = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()))?;
-    analyzer().embedding(&frame, face).ok()
+    livegate::face_match::descriptor_of(analyzer(), path).ok()
 }
 
 #[test]
@@ -294,6 +291,11 @@ fn quality_codes_on_degraded_real_frames() {
     assert!(codes(&img).is_empty(), "the live sample is good: {:?}", codes(&img));
     let dark = remap(&img, |_, _, p| p.map(|v| (v as f32 * 0.15) as u8));
     assert!(codes(&dark).contains(&"quality_too_dark"), "{:?}", codes(&dark));
+    let q = analyzer().analyze(&dark, 0.0).unwrap().quality;
+    assert!(
+        !q.ok && q.messages.contains(&"Move to a brighter place.".to_string()),
+        "{q:?}"
+    );
     let bright = remap(&img, |_, _, p| p.map(|v| (v as f32 * 1.5 + 100.0).min(255.0) as u8));
     assert!(codes(&bright).contains(&"quality_too_bright"), "{:?}", codes(&bright));
     let (cx, _) = analyzer().detect(&img).unwrap()[0].centre();
@@ -431,6 +433,21 @@ fn active_session(clip: &str, challenges: &str) -> serde_json::Value {
     assert_eq!(code, Some(0), "{stderr}");
     let mut doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     doc["session"].take()
+}
+
+#[test]
+fn match_command_accepts_the_same_face_and_refuses_another() {
+    let t1 = data("silentface_T1.jpg");
+    let (code, stdout, stderr) = livegate(&["match", t1.to_str().unwrap(), t1.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let same: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(same["matched"], true);
+    assert!(same["distance"].as_f64().unwrap() < 0.01);
+    let f1 = data("silentface_F1.jpg"); // a different woman on a poster
+    let (_, stdout, _) = livegate(&["match", t1.to_str().unwrap(), f1.to_str().unwrap()]);
+    let other: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(other["matched"], false, "{other}");
+    assert_eq!(other["threshold"], 0.5);
 }
 
 #[test]
