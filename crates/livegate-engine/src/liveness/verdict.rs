@@ -34,6 +34,8 @@ pub const QUALITY_FAIL_FRACTION: f32 = 0.5;
 pub const QUALITY_FACTOR: f32 = 0.85;
 /// Face frames below this fraction of all frames: `no_face`.
 pub const MIN_FACE_FRACTION: f32 = 0.5;
+/// Lowest score that goes to manual review instead of being declined (seed 001's bands).
+pub const REVIEW_MIN: f64 = 50.0;
 /// Ceiling of the score when the session fails a hard rule (challenge, identity, injection).
 pub const HARD_FAIL_CEILING: f64 = 49.0;
 
@@ -431,7 +433,8 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
     }
     let decision = if passed {
         Decision::Approved
-    } else if !hard && Band::of(score) == Band::Review {
+    } else if !hard && score >= REVIEW_MIN {
+        // Below the configured threshold but not in the likely-spoof band: a person decides.
         Decision::Review
     } else {
         Decision::Declined
@@ -549,6 +552,21 @@ mod tests {
         assert_eq!(v.decision, Decision::Approved);
         assert_eq!(v.challenges_completed.len(), 4);
         assert!(v.pose_variation_score > 90.0 && v.expression_variation_score > 90.0);
+    }
+
+    #[test]
+    fn below_a_high_threshold_a_good_score_goes_to_review() {
+        let c = LivenessConfig::new("active", 99.0, &["smile", "head_left"], None, Some(6.0)).unwrap();
+        let p = ChallengePlan::draw(&c, true, &mut rand_chacha::ChaCha20Rng::seed_from_u64(0));
+        let mut frames = performance(0.99);
+        for f in &mut frames {
+            // Half-hearted smiles: the score lands between the bands and the threshold.
+            f.smile = f.smile.map(|s| s * 0.6);
+        }
+        let v = evaluate(&c, &p, &frames);
+        assert!(v.liveness_score >= REVIEW_MIN && v.liveness_score < 99.0, "{}", v.liveness_score);
+        assert_eq!(v.decision, Decision::Review, "{v:#?}");
+        assert_eq!(v.reasons, vec![Reason::ThresholdNotMatched]);
     }
 
     #[test]
