@@ -564,7 +564,11 @@ mod tests {
             f.smile = f.smile.map(|s| s * 0.6);
         }
         let v = evaluate(&c, &p, &frames);
-        assert!(v.liveness_score >= REVIEW_MIN && v.liveness_score < 99.0, "{}", v.liveness_score);
+        assert!(
+            v.liveness_score >= REVIEW_MIN && v.liveness_score < 99.0,
+            "{}",
+            v.liveness_score
+        );
         assert_eq!(v.decision, Decision::Review, "{v:#?}");
         assert_eq!(v.reasons, vec![Reason::ThresholdNotMatched]);
     }
