@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::{detect_faces, FaceDetection};
+use crate::detect::{detect_faces, largest_face, FaceDetection};
 use crate::embedding::{face_embedding, Embedding};
 use crate::error::EngineError;
 use crate::expression::{measure_expression, Expression, ExpressionGeometry, EyeOpenness};
@@ -167,7 +167,7 @@ impl Analyzer {
             fingerprint: Vec::new(),
             mesh_points: Vec::new(),
         };
-        let subject = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()));
+        let subject = largest_face(&faces);
         signals.fingerprint = fingerprint(frame, subject);
         let Some(subject) = subject else {
             return Ok(signals);

@@ -52,6 +52,11 @@ impl FaceDetection {
     }
 }
 
+/// The session's subject among the detected faces: the largest one (nearest the camera).
+pub fn largest_face(faces: &[FaceDetection]) -> Option<&FaceDetection> {
+    faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()))
+}
+
 /// Builds the letterboxed detector input: long side scaled to the model size, padded
 /// bottom/right with zeros. Returns the tensor data and the frame→model scale.
 pub fn detector_input(frame: &RgbImage, model: &LoadedModel) -> (Vec<f32>, f32) {

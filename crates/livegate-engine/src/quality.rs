@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::FaceDetection;
+use crate::detect::{largest_face, FaceDetection};
 use crate::image::{crop_affine, Affine, RgbImage};
 
 /// Face box width below this fraction of the frame's short side: too far away.
@@ -176,7 +176,7 @@ fn face_stats(frame: &RgbImage, face: &FaceDetection) -> (f32, f32, f32) {
 /// Checks one frame. `faces` is strongest first; the first is the subject.
 pub fn assess_quality(frame: &RgbImage, faces: &[FaceDetection]) -> Quality {
     let mut codes = Vec::new();
-    let Some(face) = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area())) else {
+    let Some(face) = largest_face(faces) else {
         return Quality::new(vec![QualityCode::QualityNoFace], QualityMetrics::default());
     };
     if faces.len() > 1 {

@@ -125,13 +125,17 @@ pub fn analyze_input(args: &AnalyzeArgs) -> Result<AnalyzeReport> {
     let config = session_config(args)?;
     let analyzer = backend::analyzer(&args.models)?;
     let mut report = analyze_path(&analyzer, &args.input, args.fps)?;
-    if let Some(config) = config {
-        // For a file the listed challenges are the expected order: a fixed plan.
-        let plan = ChallengePlan::draw(&config, true, &mut ChaCha20Rng::from_seed([0; 32]));
-        let verdict = evaluate(&config, &plan, &report.frames);
-        report.session = Some(SessionReport { plan, verdict });
-    }
+    report.session = config.map(|config| evaluate_recording(&config, &report.frames));
     Ok(report)
+}
+
+/// Evaluates recorded frames as a session whose challenges were performed in the configured
+/// order (a fixed plan, recorded as such): what `analyze --mode` and `eval` both do.
+pub fn evaluate_recording(config: &LivenessConfig, frames: &[FrameSignals]) -> SessionReport {
+    // A fixed plan draws no order; the seed only fills the nonce, which no verdict reads.
+    let plan = ChallengePlan::draw(config, true, &mut ChaCha20Rng::from_seed([0; 32]));
+    let verdict = evaluate(config, &plan, frames);
+    SessionReport { plan, verdict }
 }
 
 /// Analyses every frame of `input` (sampled at `fps` for videos) with `analyzer`.

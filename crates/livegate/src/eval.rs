@@ -9,10 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use livegate_engine::liveness::{evaluate, ChallengePlan, LivenessConfig, Reason, Verdict};
+use livegate_engine::liveness::{LivenessConfig, Reason, Verdict};
 use livegate_engine::{Analyzer, FrameSignals};
 use livegate_media::open_source;
-use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use crate::{backend, plot, synth, ModelArgs};
@@ -241,8 +240,7 @@ fn verdict_for(case: &Case, frames: &[FrameSignals], file: &CasesFile) -> Result
     let names: Vec<&str> = case.challenges.iter().map(String::as_str).collect();
     let config = LivenessConfig::new(&case.mode, file.threshold, &names, None, Some(file.time_frame_s))
         .with_context(|| format!("case {}", case.id))?;
-    let plan = ChallengePlan::draw(&config, true, &mut rand_chacha::ChaCha20Rng::from_seed([0; 32]));
-    Ok(evaluate(&config, &plan, frames))
+    Ok(crate::analyze::evaluate_recording(&config, frames).verdict)
 }
 
 fn is_non_response(v: &Verdict) -> bool {

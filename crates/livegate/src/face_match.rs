@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use livegate_engine::detect::largest_face;
 use livegate_engine::embedding::{Embedding, FaceMatch};
 use livegate_engine::Analyzer;
 use livegate_media::{decode_image, ImageLimits};
@@ -26,10 +27,7 @@ pub fn descriptor_of(analyzer: &Analyzer, path: &Path) -> Result<Embedding> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let frame = decode_image(&bytes, ImageLimits::default()).with_context(|| format!("decoding {}", path.display()))?;
     let faces = analyzer.detect(&frame)?;
-    let face = faces
-        .iter()
-        .max_by(|a, b| a.area().total_cmp(&b.area()))
-        .with_context(|| format!("no face found in {}", path.display()))?;
+    let face = largest_face(&faces).with_context(|| format!("no face found in {}", path.display()))?;
     Ok(analyzer.embedding(&frame, face)?)
 }
 
