@@ -7,6 +7,7 @@ pub mod bench;
 pub mod eval;
 pub mod face_match;
 pub mod plot;
+pub mod serve;
 pub mod synth;
 
 use std::path::PathBuf;

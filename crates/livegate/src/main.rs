@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use livegate::{analyze, bench, eval, face_match};
+use livegate::{analyze, bench, eval, face_match, serve};
 
 /// Face liveness verification, offline, on a CPU.
 #[derive(Parser, Debug)]
@@ -17,6 +17,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The verification API (SQLite under LIVEGATE_DATA_DIR).
+    Serve(serve::ServeArgs),
     /// Per-frame liveness signals of an image, a video file or a directory of frames.
     Analyze(analyze::AnalyzeArgs),
     /// Per-stage latency of the pipeline on this machine.
@@ -30,6 +32,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Eval(args) => eval::run(args),
