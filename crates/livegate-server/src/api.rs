@@ -151,7 +151,13 @@ async fn create_session(
     let all = ["head_left", "head_right", "smile", "blink"].map(String::from).to_vec();
     let names = p.liveness_challenges.unwrap_or(all);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let config = LivenessConfig::new(&p.liveness_mode, p.liveness_threshold, &names, p.frames, p.challenge_time_frame_s)?;
+    let config = LivenessConfig::new(
+        &p.liveness_mode,
+        p.liveness_threshold,
+        &names,
+        p.frames,
+        p.challenge_time_frame_s,
+    )?;
     let plan = ChallengePlan::draw(&config, request.fixed_order, &mut OsCsprng);
     let token = random_secret("lgt_")?;
     let now = state.clock.now_ms();
@@ -209,7 +215,10 @@ async fn add_frame(
     })?;
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !matches!(content_type, "image/jpeg" | "image/png") {
-        return Err(ApiError::UnsupportedMediaType(content_type.into(), "send image/jpeg or image/png"));
+        return Err(ApiError::UnsupportedMediaType(
+            content_type.into(),
+            "send image/jpeg or image/png",
+        ));
     }
     if body.len() > limit {
         return Err(ApiError::PayloadTooLarge(body.len(), limit));
@@ -219,7 +228,9 @@ async fn add_frame(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .filter(|t: &f64| t.is_finite() && *t >= 0.0)
-        .ok_or_else(|| ApiError::InvalidRequest("header X-Capture-Time (seconds since the session start) is required".into()))?;
+        .ok_or_else(|| {
+            ApiError::InvalidRequest("header X-Capture-Time (seconds since the session start) is required".into())
+        })?;
     let permit = state.workers.clone().try_acquire_owned().map_err(|_| ApiError::Busy)?;
     let analyzer = Arc::clone(&state.analyzer);
     let sha = hex::encode(Sha256::digest(&body));
@@ -230,7 +241,9 @@ async fn add_frame(
         if frame.check_min_resolution().is_err() {
             return Err(ApiError::FrameTooSmall(frame.width(), frame.height()));
         }
-        analyzer.analyze(&frame, t).map_err(|e| ApiError::Internal(e.to_string()))
+        analyzer
+            .analyze(&frame, t)
+            .map_err(|e| ApiError::Internal(e.to_string()))
     })
     .await
     .map_err(|e| ApiError::Internal(format!("analysis task: {e}")))??;
@@ -276,7 +289,11 @@ async fn complete(
     let json = serde_json::to_string(&verdict).map_err(|e| ApiError::Internal(e.to_string()))?;
     let versions = (state.analyzer.models().version.as_str(), POLICY_VERSION);
     let status = decision_status(verdict.decision);
-    if !state.store.complete(&id, status, &json, versions, state.clock.now_ms()).await? {
+    if !state
+        .store
+        .complete(&id, status, &json, versions, state.clock.now_ms())
+        .await?
+    {
         return Err(ApiError::SessionCompleted);
     }
     let session = state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)?;

@@ -34,7 +34,9 @@ impl Default for ServerConfig {
 }
 
 fn parse<T: std::str::FromStr>(name: &str, value: String) -> Result<T, String> {
-    value.parse().map_err(|_| format!("{name}={value:?} is not a valid value"))
+    value
+        .parse()
+        .map_err(|_| format!("{name}={value:?} is not a valid value"))
 }
 
 impl ServerConfig {
@@ -68,7 +70,10 @@ impl ServerConfig {
             return Err(format!("session TTL must be 10-3600 s, got {}", self.session_ttl_s));
         }
         if !(1024..=64 * 1024 * 1024).contains(&self.max_frame_bytes) {
-            return Err(format!("max frame bytes must be 1 KiB-64 MiB, got {}", self.max_frame_bytes));
+            return Err(format!(
+                "max frame bytes must be 1 KiB-64 MiB, got {}",
+                self.max_frame_bytes
+            ));
         }
         if !(1..=64).contains(&self.workers) {
             return Err(format!("workers must be 1-64, got {}", self.workers));

@@ -88,7 +88,11 @@ impl IntoResponse for ApiError {
         if let Self::Internal(detail) = &self {
             eprintln!("internal error: {detail}");
         }
-        (status, Json(json!({"error": {"code": code, "message": self.to_string()}}))).into_response()
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": self.to_string()}})),
+        )
+            .into_response()
     }
 }
 

@@ -81,7 +81,10 @@ impl Store {
             .foreign_keys(true);
         // An in-memory database lives in one connection.
         let max = if url.contains(":memory:") { 1 } else { 4 };
-        let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .connect_with(options)
+            .await?;
         sqlx::raw_sql(MIGRATION).execute(&pool).await?;
         Ok(Self { pool })
     }
@@ -146,7 +149,14 @@ impl Store {
 
     /// Appends a frame's signals and moves the session to `in_progress`, in one transaction.
     /// Returns the frame's sequence number.
-    pub async fn add_frame(&self, id: &str, t: f64, signals: &str, sha256: &str, bytes: usize) -> Result<i64, sqlx::Error> {
+    pub async fn add_frame(
+        &self,
+        id: &str,
+        t: f64,
+        signals: &str,
+        sha256: &str,
+        bytes: usize,
+    ) -> Result<i64, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let seq: i64 = sqlx::query("SELECT COUNT(*) FROM frames WHERE session_id = ?")
             .bind(id)

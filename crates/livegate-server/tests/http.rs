@@ -11,8 +11,8 @@ use http_body_util::BodyExt;
 use livegate_engine::liveness::{evaluate, ChallengePlan, LivenessConfig};
 use livegate_engine::{Analyzer, RgbImage};
 use livegate_media::image_io::{encode_jpeg, encode_png};
-use rand_chacha::rand_core::SeedableRng;
 use livegate_server::{router, AppState, ManualClock, ServerConfig, Store};
+use rand_chacha::rand_core::SeedableRng;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -75,12 +75,18 @@ impl Api {
     }
 
     async fn post_empty(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        let req = Request::post(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+        let req = Request::post(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
         self.call(req).await
     }
 
     async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        let req = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+        let req = Request::get(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
         self.call(req).await
     }
 }
@@ -90,13 +96,20 @@ fn code(v: &Value) -> &str {
 }
 
 fn sample_jpeg() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/silentface_T1.jpg")).unwrap()
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/silentface_T1.jpg"
+    ))
+    .unwrap()
 }
 
 async fn session(api: &Api) -> (String, String) {
     let (status, body) = api.create(json!({"profile": {"liveness_mode": "passive"}})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    (body["id"].as_str().unwrap().to_string(), body["client_token"].as_str().unwrap().to_string())
+    (
+        body["id"].as_str().unwrap().to_string(),
+        body["client_token"].as_str().unwrap().to_string(),
+    )
 }
 
 #[tokio::test]
@@ -110,10 +123,19 @@ async fn create_validates_profiles_and_credentials() {
     assert_eq!(body["plan"]["challenges"].as_array().unwrap().len(), 3);
     assert_eq!(body["plan"]["order"], "randomized");
     let cases = [
-        (json!({"profile": {"liveness_mode": "active", "liveness_challenges": ["head_up"]}}), "invalid_profile"),
-        (json!({"profile": {"liveness_mode": "active", "liveness_challenges": []}}), "invalid_profile"),
+        (
+            json!({"profile": {"liveness_mode": "active", "liveness_challenges": ["head_up"]}}),
+            "invalid_profile",
+        ),
+        (
+            json!({"profile": {"liveness_mode": "active", "liveness_challenges": []}}),
+            "invalid_profile",
+        ),
         (json!({"profile": {"liveness_threshold": 101}}), "invalid_profile"),
-        (json!({"profile": {"liveness_mode": "active", "frames": 3}}), "invalid_profile"),
+        (
+            json!({"profile": {"liveness_mode": "active", "frames": 3}}),
+            "invalid_profile",
+        ),
         (json!({"profile": {}, "surprise": 1}), "invalid_json"),
     ];
     for (request, expected) in cases {
@@ -134,8 +156,14 @@ async fn create_validates_profiles_and_credentials() {
         .body(Body::from("{}"))
         .unwrap();
     let (status, body) = api.call(wrong_type).await;
-    assert_eq!((status, code(&body)), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
-    let no_key = Request::post("/v1/sessions").header("content-type", "application/json").body(Body::from("{}")).unwrap();
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
+    let no_key = Request::post("/v1/sessions")
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
     assert_eq!(code(&api.call(no_key).await.1), "missing_credentials");
     let bad_key = Request::post("/v1/sessions")
         .header("authorization", "Bearer nope")
@@ -154,13 +182,55 @@ async fn frame_uploads_are_checked_and_nothing_half_written() {
     let jpeg = sample_jpeg();
     let small = encode_png(&RgbImage::filled(300, 200, [120; 3])).unwrap();
     let cases: Vec<(&str, &str, Vec<u8>, StatusCode, &str)> = vec![
-        ("image/gif", "0.0", jpeg.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-        ("image/jpeg", "0.0", Vec::new(), StatusCode::UNPROCESSABLE_ENTITY, "image_empty"),
-        ("image/jpeg", "0.0", jpeg[..jpeg.len() / 2].to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "image_corrupt"),
-        ("image/png", "0.0", b"not an image at all".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "image_unsupported_format"),
-        ("image/png", "0.0", small, StatusCode::UNPROCESSABLE_ENTITY, "frame_too_small"),
-        ("image/jpeg", "0.0", vec![0xff; 600 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-        ("image/jpeg", "soon", jpeg.clone(), StatusCode::BAD_REQUEST, "invalid_request"),
+        (
+            "image/gif",
+            "0.0",
+            jpeg.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "image/jpeg",
+            "0.0",
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image_empty",
+        ),
+        (
+            "image/jpeg",
+            "0.0",
+            jpeg[..jpeg.len() / 2].to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image_corrupt",
+        ),
+        (
+            "image/png",
+            "0.0",
+            b"not an image at all".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image_unsupported_format",
+        ),
+        (
+            "image/png",
+            "0.0",
+            small,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "frame_too_small",
+        ),
+        (
+            "image/jpeg",
+            "0.0",
+            vec![0xff; 600 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+        (
+            "image/jpeg",
+            "soon",
+            jpeg.clone(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
     ];
     for (ct, t, bytes, status, expected) in cases {
         let (s, body) = api.frame(&id, &token, ct, t, bytes).await;
@@ -222,7 +292,9 @@ async fn a_real_clip_through_the_api_matches_direct_evaluation() {
     for f in &frames {
         // The API receives JPEGs, so compare against the same JPEG bytes analysed directly.
         let jpeg = encode_jpeg(&f.image, 90).unwrap();
-        let (s, body) = api.frame(id, token, "image/jpeg", &format!("{}", f.t), jpeg.clone()).await;
+        let (s, body) = api
+            .frame(id, token, "image/jpeg", &format!("{}", f.t), jpeg.clone())
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
         let decoded = livegate_media::decode_image(&jpeg, Default::default()).unwrap();
         direct.push(analyzer().analyze(&decoded, f.t).unwrap());
@@ -232,7 +304,10 @@ async fn a_real_clip_through_the_api_matches_direct_evaluation() {
     let config = LivenessConfig::new("active", 75.0, &["smile"], None, None).unwrap();
     let plan = ChallengePlan::draw(&config, true, &mut rand_chacha::ChaCha20Rng::seed_from_u64(0));
     let expected = evaluate(&config, &plan, &direct);
-    assert_eq!(done["selfie"]["liveness_score"].as_f64().unwrap(), expected.liveness_score);
+    assert_eq!(
+        done["selfie"]["liveness_score"].as_f64().unwrap(),
+        expected.liveness_score
+    );
     assert_eq!(done["selfie"]["liveness_passed"], json!(expected.liveness_passed));
     assert_eq!(done["status"], "approved", "{done}");
     assert_eq!(done["selfie"]["challenges_completed"], json!(["smile"]));

@@ -20,7 +20,9 @@ pub struct ServeArgs {
 
 /// Entry point of the subcommand.
 pub fn run(args: ServeArgs) -> Result<()> {
-    let mut config = ServerConfig::from_env().map_err(anyhow::Error::msg).context("configuration")?;
+    let mut config = ServerConfig::from_env()
+        .map_err(anyhow::Error::msg)
+        .context("configuration")?;
     if let Some(addr) = args.addr {
         config.addr = addr;
     }
@@ -40,7 +42,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(&config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
-        println!("livegate listening on http://{} (data in {})", listener.local_addr()?, config.data_dir.display());
+        println!(
+            "livegate listening on http://{} (data in {})",
+            listener.local_addr()?,
+            config.data_dir.display()
+        );
         let state = AppState::new(store, analyzer, config, clock);
         axum::serve(listener, router(state))
             .with_graceful_shutdown(async {
