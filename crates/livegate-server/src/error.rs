@@ -6,8 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use livegate_engine::liveness::ConfigError;
 use livegate_media::MediaError;
-use serde_json::json;
 use thiserror::Error;
+
+use crate::objects::ObjectError;
+use crate::store::StoreError;
 
 /// Everything a request can fail with.
 #[derive(Debug, Error)]
@@ -45,6 +47,30 @@ pub enum ApiError {
     /// No such session.
     #[error("session not found")]
     SessionNotFound,
+    /// No such workflow.
+    #[error("workflow not found")]
+    WorkflowNotFound,
+    /// No such webhook endpoint.
+    #[error("webhook endpoint not found")]
+    WebhookNotFound,
+    /// No such audit image.
+    #[error("audit image not found")]
+    AuditImageNotFound,
+    /// A unique name or a one-time action is taken.
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// The reference photo has no face.
+    #[error("no face found in the reference image")]
+    ReferenceNoFace,
+    /// The profile's steps need a reference photo.
+    #[error("steps {0:?} need a reference_image for face match")]
+    ReferenceRequired(Vec<String>),
+    /// A retry of a session that may not be retried.
+    #[error("session {0} cannot be retried: {1}")]
+    RetryNotAllowed(String, &'static str),
+    /// The profile's retries are used up.
+    #[error("no attempts left: {0} of {0} used")]
+    AttemptsExhausted(i64),
     /// The session expired.
     #[error("session has expired")]
     SessionExpired,
@@ -74,6 +100,14 @@ impl ApiError {
             Self::FrameTooSmall(..) => (StatusCode::UNPROCESSABLE_ENTITY, "frame_too_small"),
             Self::PayloadTooLarge(..) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::SessionNotFound => (StatusCode::NOT_FOUND, "session_not_found"),
+            Self::WorkflowNotFound => (StatusCode::NOT_FOUND, "workflow_not_found"),
+            Self::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
+            Self::AuditImageNotFound => (StatusCode::NOT_FOUND, "audit_image_not_found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::ReferenceNoFace => (StatusCode::UNPROCESSABLE_ENTITY, "reference_no_face"),
+            Self::ReferenceRequired(_) => (StatusCode::BAD_REQUEST, "reference_required"),
+            Self::RetryNotAllowed(..) => (StatusCode::CONFLICT, "retry_not_allowed"),
+            Self::AttemptsExhausted(_) => (StatusCode::CONFLICT, "attempts_exhausted"),
             Self::SessionExpired => (StatusCode::GONE, "session_expired"),
             Self::SessionCompleted => (StatusCode::CONFLICT, "session_completed"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
@@ -88,18 +122,45 @@ impl IntoResponse for ApiError {
         if let Self::Internal(detail) = &self {
             eprintln!("internal error: {detail}");
         }
-        (
-            status,
-            Json(json!({"error": {"code": code, "message": self.to_string()}})),
-        )
-            .into_response()
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message: self.to_string(),
+            },
+        };
+        (status, Json(body)).into_response()
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(format!("storage: {e}"))
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => Self::Conflict(what),
+            StoreError::Database(e) => Self::Internal(format!("storage: {e}")),
+        }
     }
+}
+
+impl From<ObjectError> for ApiError {
+    fn from(e: ObjectError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+/// The body of every error response.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// A stable code and a sentence.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable (e.g. `session_expired`, `image_corrupt`).
+    pub code: String,
+    /// For people.
+    pub message: String,
 }
 
 impl From<MediaError> for ApiError {

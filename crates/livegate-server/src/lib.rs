@@ -1,13 +1,21 @@
-//! Livegate's verification API (issue 4, first part): sessions, frames and verdicts over HTTP,
-//! stored in SQLite.
+//! Livegate's verification API: workflows, sessions, frames, face match, results and webhooks
+//! over HTTP, stored in SQLite or PostgreSQL with images on local disk or S3.
 //!
-//! `HTTP request → auth (API key | session token) → handler → Store (SQLite) / Analyzer (on the
-//! blocking pool, bounded) → JSON`. Async exists only here; the engine stays synchronous.
+//! `HTTP request → auth (API key | session token) → handler → Store (SQL) / Objects (images) /
+//! Analyzer (on the blocking pool, bounded) → JSON`. Background jobs (webhook delivery,
+//! retention) poll the database, so any number of servers can share it. Async exists only here;
+//! the engine stays synchronous.
 
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod evidence;
+pub mod metrics;
+pub mod objects;
+pub mod outcome;
+pub mod profile;
 pub mod store;
+pub mod webhook;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -18,6 +26,7 @@ use tokio::sync::Semaphore;
 pub use api::router;
 pub use config::ServerConfig;
 pub use error::ApiError;
+pub use objects::Objects;
 pub use store::Store;
 
 /// Version of the scoring policy recorded with every verdict.
@@ -61,8 +70,10 @@ impl Clock for ManualClock {
 /// Everything handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    /// Storage.
+    /// Records.
     pub store: Store,
+    /// Images.
+    pub objects: Objects,
     /// The models.
     pub analyzer: Arc<Analyzer>,
     /// Validated configuration.
@@ -75,14 +86,28 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state; the worker pool has `config.workers` slots.
-    pub fn new(store: Store, analyzer: Arc<Analyzer>, config: ServerConfig, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        store: Store,
+        objects: Objects,
+        analyzer: Arc<Analyzer>,
+        config: ServerConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let workers = Arc::new(Semaphore::new(config.workers));
         Self {
             store,
+            objects,
             analyzer,
             config: Arc::new(config),
             clock,
             workers,
         }
     }
+}
+
+/// Starts the background jobs (webhook delivery, frame retention) on the current runtime; they
+/// stop when `shutdown` resolves.
+pub fn spawn_background(state: &AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
+    tokio::spawn(webhook::run_deliveries(state.clone(), shutdown.clone()));
+    tokio::spawn(evidence::run_retention(state.clone(), shutdown));
 }

@@ -6,6 +6,7 @@ pub mod backend;
 pub mod bench;
 pub mod eval;
 pub mod face_match;
+pub mod loadtest;
 pub mod plot;
 pub mod serve;
 pub mod synth;
