@@ -14,10 +14,13 @@ use common::{api, data, Api, KEY};
 use livegate_server::webhook::{deliver_one, verify};
 use serde_json::{json, Value};
 
+/// A request as received: signature header and body.
+type Received = (String, Vec<u8>);
+
 #[derive(Clone, Default)]
 struct Receiver {
-    /// (signature header, body) of every request.
-    seen: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    /// Every request.
+    seen: Arc<Mutex<Vec<Received>>>,
     /// Status to answer for the n-th request; 200 after the list.
     answers: Arc<Vec<u16>>,
 }
