@@ -313,7 +313,10 @@ async fn workflows_crud_and_sessions_from_them() {
     assert_eq!(s, StatusCode::CREATED, "{wf}");
     let wf_id = wf["id"].as_str().unwrap().to_string();
     assert!(wf_id.starts_with("wf_"));
-    assert!(wf["profile"]["frames"].as_u64().is_some(), "defaults are filled in: {wf}");
+    assert!(
+        wf["profile"]["frames"].as_u64().is_some(),
+        "defaults are filled in: {wf}"
+    );
     let (s, dup) = api.send_json("POST", "/v1/workflows", KEY, &body).await;
     assert_eq!((s, code(&dup)), (StatusCode::CONFLICT, "conflict"));
     let bad = [
