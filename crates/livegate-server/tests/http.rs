@@ -239,8 +239,34 @@ async fn frame_uploads_are_checked_and_nothing_half_written() {
     assert_eq!(done["status"], "approved", "{done}");
     assert_eq!(done["selfie"]["liveness_mode"], "passive");
     assert_eq!(done["selfie"]["frames_captured"], 1);
-    let (s, body) = api.frame(&id, &token, "image/jpeg", "1.0", jpeg).await;
+    let (s, body) = api.frame(&id, &token, "image/jpeg", "1.0", jpeg.clone()).await;
     assert_eq!((s, code(&body)), (StatusCode::CONFLICT, "session_completed"));
+    // A retried upload (same Idempotency-Key) is answered with the original, stored once.
+    let (retry, retry_token) = passive(&api).await;
+    let keyed = |key: &str| {
+        Request::post(format!("/v1/sessions/{retry}/frames"))
+            .header("authorization", format!("Bearer {retry_token}"))
+            .header("content-type", "image/jpeg")
+            .header("x-capture-time", "0.5")
+            .header("idempotency-key", key)
+            .body(Body::from(jpeg.clone()))
+            .unwrap()
+    };
+    let (s1, first) = api.call(keyed("frame-0001")).await;
+    let (s2, second) = api.call(keyed("frame-0001")).await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK), "{first} {second}");
+    assert_eq!(
+        (
+            first["seq"].as_i64(),
+            second["seq"].as_i64(),
+            second["duplicate"].as_bool()
+        ),
+        (Some(0), Some(0), Some(true))
+    );
+    let (_, d) = api.get(&format!("/v1/sessions/{retry}"), KEY).await;
+    assert_eq!(d["frames_received"], 1);
+    let (s, body) = api.call(keyed("has spaces")).await;
+    assert_eq!((s, code(&body)), (StatusCode::BAD_REQUEST, "invalid_request"));
     let (s, body) = api.post_empty(&format!("/v1/sessions/{id}/complete"), &token).await;
     assert_eq!((s, code(&body)), (StatusCode::CONFLICT, "session_completed"));
 }
@@ -539,4 +565,49 @@ async fn health_metrics_and_back_pressure() {
         text.contains("livegate_stage_duration_seconds_bucket{stage=\"analyze\""),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn retention_keeps_frames_for_the_period_then_deletes_them_and_keeps_audit_images() {
+    let dir = common::scratch();
+    let config = livegate_server::ServerConfig {
+        frame_retention_s: 60,
+        ..common::test_config(&dir)
+    };
+    let api = common::api_with(&config.database_url(), None, config).await;
+    let (id, token) = passive(&api).await;
+    let (open, open_token) = passive(&api).await;
+    for (t, jpeg) in clip_jpegs("liveportrait_d5.mp4", 2.0).into_iter().take(3) {
+        api.frame(&id, &token, "image/jpeg", &t.to_string(), jpeg.clone()).await;
+        api.frame(&open, &open_token, "image/jpeg", &t.to_string(), jpeg).await;
+    }
+    let (_, done) = api.post_empty(&format!("/v1/sessions/{id}/complete"), &token).await;
+    assert_eq!(
+        (
+            done["frames_purged"].as_bool(),
+            done["audit_images"].as_array().map(Vec::len)
+        ),
+        (Some(false), Some(3))
+    );
+    let frames = |id: String| {
+        let objects = api.state.objects.clone();
+        async move { objects.list(&format!("sessions/{id}/frames/")).await.unwrap().len() }
+    };
+    assert_eq!(frames(id.clone()).await, 3, "kept during the retention period");
+    assert_eq!(livegate_server::evidence::retention_pass(&api.state).await.unwrap(), 0);
+    // After the period (and the sweeper's grace), the completed session's frames go; the open
+    // session expired long ago by then, so its frames go too.
+    api.clock.advance_ms(300_000 + 60_000 + 1_000);
+    assert_eq!(livegate_server::evidence::retention_pass(&api.state).await.unwrap(), 2);
+    assert_eq!((frames(id.clone()).await, frames(open.clone()).await), (0, 0));
+    let (_, after) = api.get(&format!("/v1/sessions/{id}"), KEY).await;
+    assert_eq!(after["frames_purged"], true);
+    assert_eq!(after["audit_images"], done["audit_images"]);
+    assert_eq!(after["selfie"], done["selfie"], "signals and verdict stay");
+    let url = after["audit_images"][0]["url"].as_str().unwrap().to_string();
+    let req = Request::get(url)
+        .header("authorization", format!("Bearer {KEY}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(api.call_raw(req).await.0, StatusCode::OK);
 }

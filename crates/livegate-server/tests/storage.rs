@@ -47,6 +47,7 @@ async fn suite(api: Api) {
                     signals: "{}".into(),
                     sha256: format!("{i:064}"),
                     object_key: format!("sessions/{id}/frames/synthetic-{i}.jpg"),
+                    client_key: Some(format!("k{i}")),
                 };
                 store
                     .add_frame(&id, &frame, 10, 1_700_000_000_001)
@@ -62,6 +63,24 @@ async fn suite(api: Api) {
     }
     seqs.sort();
     assert_eq!(seqs, (0..16).collect::<Vec<i64>>());
+    // A repeated client key is refused by the database and changes nothing.
+    let again = FrameRow {
+        seq: 0,
+        t: 9.0,
+        signals: "{}".into(),
+        sha256: "0".repeat(64),
+        object_key: "x".into(),
+        client_key: Some("k3".into()),
+    };
+    assert!(matches!(
+        store.add_frame(&id, &again, 1, 1_700_000_000_001).await,
+        Err(livegate_server::store::StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.session(&id).await.unwrap().unwrap().frame_count,
+        16,
+        "rolled back"
+    );
     // A completion computed on a stale frame count is refused.
     let session = store.session(&id).await.unwrap().unwrap();
     assert_eq!((session.status.as_str(), session.frame_count), ("in_progress", 16));

@@ -19,7 +19,7 @@ use super::sessions::require_open;
 use super::{image_extension, on_worker, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::metrics::stage;
-use crate::store::FrameRow;
+use crate::store::{FrameRow, StoreError};
 use crate::AppState;
 
 /// An accepted frame.
@@ -33,6 +33,8 @@ pub struct FrameAccepted {
     pub face_count: usize,
     /// Capture quality of this frame (live hints for the capture page).
     pub quality: FrameQuality,
+    /// True when this answers a retried upload (same `Idempotency-Key`): nothing new was stored.
+    pub duplicate: bool,
 }
 
 /// Quality verdict of one frame.
@@ -44,6 +46,45 @@ pub struct FrameQuality {
     pub codes: Vec<String>,
     /// A sentence per code.
     pub messages: Vec<String>,
+}
+
+/// The optional `Idempotency-Key`: 1-64 characters of `A-Z a-z 0-9 - _ . :`.
+fn client_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    let valid = (1..=64).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if !valid {
+        return Err(ApiError::InvalidRequest(
+            "Idempotency-Key must be 1-64 characters of A-Z, a-z, 0-9, '-', '_', '.', ':'".into(),
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// The answer for a frame already stored.
+fn accepted(seq: i64, t: f64, signals: &FrameSignals, duplicate: bool) -> FrameAccepted {
+    FrameAccepted {
+        seq,
+        t,
+        face_count: signals.face_count,
+        quality: FrameQuality {
+            ok: signals.quality.ok,
+            codes: signals.quality.codes.iter().map(|c| c.code().to_string()).collect(),
+            messages: signals.quality.messages.clone(),
+        },
+        duplicate,
+    }
+}
+
+/// A retried upload's original, answered without analysing or storing anything again.
+async fn earlier(state: &AppState, id: &str, key: &str) -> Result<Option<FrameAccepted>, ApiError> {
+    let Some(row) = state.store.frame_by_client_key(id, key).await? else {
+        return Ok(None);
+    };
+    let signals: FrameSignals = super::parse_stored(&row.signals)?;
+    Ok(Some(accepted(row.seq, row.t, &signals, true)))
 }
 
 fn capture_time(headers: &HeaderMap) -> Result<f64, ApiError> {
@@ -62,10 +103,12 @@ fn capture_time(headers: &HeaderMap) -> Result<f64, ApiError> {
 /// Uploads one frame.
 #[utoipa::path(post, path = "/v1/sessions/{id}/frames", tag = "sessions",
     params(("id" = String, Path, description = "Session id"),
-           ("X-Capture-Time" = f64, Header, description = "Seconds since the capture started")),
+           ("X-Capture-Time" = f64, Header, description = "Seconds since the capture started"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Client key of this frame; a retried upload with the same key is answered 200 with the original, storing nothing twice")),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG or PNG (image/png), at least 320x240"),
     security(("api_key" = []), ("client_token" = [])),
-    responses((status = 201, body = FrameAccepted), (status = "4XX", body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 201, body = FrameAccepted), (status = 200, description = "A retried upload", body = FrameAccepted),
+               (status = "4XX", body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn add_frame(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -90,6 +133,12 @@ pub async fn add_frame(
         return Err(ApiError::PayloadTooLarge(body.len(), limit));
     }
     let t = capture_time(&headers)?;
+    let key = client_key(&headers)?;
+    if let Some(k) = &key {
+        if let Some(done) = earlier(&state, &id, k).await? {
+            return Ok((StatusCode::OK, Json(done)));
+        }
+    }
     let analyzer = state.analyzer.clone();
     let input = body.clone();
     let signals = on_worker(&state, move || -> Result<FrameSignals, ApiError> {
@@ -118,10 +167,23 @@ pub async fn add_frame(
             uuid::Uuid::new_v4(),
             image_extension(&body)
         ),
+        client_key: key.clone(),
     };
     let len = body.len();
     state.objects.put(&row.object_key, body).await?;
-    let Some(seq) = state.store.add_frame(&id, &row, len, state.clock.now_ms()).await? else {
+    let added = match state.store.add_frame(&id, &row, len, state.clock.now_ms()).await {
+        Err(StoreError::Conflict(_)) => {
+            // The same key raced in from a parallel retry: keep the first, drop this image.
+            state.objects.delete(&row.object_key).await?;
+            let k = key.as_deref().unwrap_or_default();
+            let done = earlier(&state, &id, k)
+                .await?
+                .ok_or(ApiError::Internal("idempotent frame vanished".into()))?;
+            return Ok((StatusCode::OK, Json(done)));
+        }
+        other => other?,
+    };
+    let Some(seq) = added else {
         // Closed while we analysed: drop the image, report why.
         state.objects.delete(&row.object_key).await?;
         let mut now = state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)?;
@@ -129,16 +191,5 @@ pub async fn add_frame(
         return Err(ApiError::SessionCompleted);
     };
     stage("store_frame", start);
-    let quality = FrameQuality {
-        ok: signals.quality.ok,
-        codes: signals.quality.codes.iter().map(|c| c.code().to_string()).collect(),
-        messages: signals.quality.messages.clone(),
-    };
-    let accepted = FrameAccepted {
-        seq,
-        t,
-        face_count: signals.face_count,
-        quality,
-    };
-    Ok((StatusCode::CREATED, Json(accepted)))
+    Ok((StatusCode::CREATED, Json(accepted(seq, t, &signals, false))))
 }

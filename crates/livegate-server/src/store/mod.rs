@@ -61,8 +61,10 @@ CREATE TABLE IF NOT EXISTS frames (
     sha256 TEXT NOT NULL,
     bytes BIGINT NOT NULL,
     object_key TEXT NOT NULL,
+    client_key TEXT,
     PRIMARY KEY (session_id, seq)
 );
+CREATE UNIQUE INDEX IF NOT EXISTS frames_client_key ON frames (session_id, client_key);
 CREATE TABLE IF NOT EXISTS audit_images (
     session_id TEXT NOT NULL REFERENCES sessions(id),
     idx BIGINT NOT NULL,

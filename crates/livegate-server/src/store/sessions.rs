@@ -60,6 +60,8 @@ pub struct FrameRow {
     pub sha256: String,
     /// Object key of the image.
     pub object_key: String,
+    /// The client's idempotency key, if it sent one (a retried upload carries the same key).
+    pub client_key: Option<String>,
 }
 
 /// A frame kept as evidence after the frames are deleted.
@@ -103,6 +105,17 @@ macro_rules! session_columns {
      reference_key, reference_embedding, frame_count, created_at, expires_at, result, model_version, \
      policy_version, completed_at, frames_purged_at"
     };
+}
+
+fn frame_from(r: &AnyRow) -> Result<FrameRow, StoreError> {
+    Ok(FrameRow {
+        seq: col(r, 0)?,
+        t: col(r, 1)?,
+        signals: col(r, 2)?,
+        sha256: col(r, 3)?,
+        object_key: col(r, 4)?,
+        client_key: col(r, 5)?,
+    })
 }
 
 fn session_from(r: &AnyRow) -> Result<SessionRow, StoreError> {
@@ -166,9 +179,22 @@ impl Store {
         row.as_ref().map(session_from).transpose()
     }
 
+    /// The frame a client already uploaded under `client_key`, if any.
+    pub async fn frame_by_client_key(&self, id: &str, client_key: &str) -> Result<Option<FrameRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, t, signals, sha256, object_key, client_key FROM frames WHERE session_id = $1 AND client_key = $2",
+        )
+        .bind(id)
+        .bind(client_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(frame_from).transpose()
+    }
+
     /// Appends a frame and moves the session to `in_progress`, in one transaction that first
     /// claims the next sequence number on the session row (serialising concurrent uploads, also
-    /// across servers). Returns `None` when the session is no longer open (completed, expired).
+    /// across servers). Returns `None` when the session is no longer open (completed, expired);
+    /// a second frame with the same client key is a [`StoreError::Conflict`] and changes nothing.
     pub async fn add_frame(
         &self,
         id: &str,
@@ -191,8 +217,8 @@ impl Store {
         };
         let seq: i64 = col::<i64>(&row, 0)? - 1;
         sqlx::query(
-            "INSERT INTO frames (session_id, seq, t, signals, sha256, bytes, object_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO frames (session_id, seq, t, signals, sha256, bytes, object_key, client_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(seq)
@@ -201,30 +227,23 @@ impl Store {
         .bind(&frame.sha256)
         .bind(bytes as i64)
         .bind(&frame.object_key)
+        .bind(&frame.client_key)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| conflict(e, "a frame with this Idempotency-Key"))?;
         tx.commit().await?;
         Ok(Some(seq))
     }
 
     /// Every frame, in arrival order.
     pub async fn frames(&self, id: &str) -> Result<Vec<FrameRow>, StoreError> {
-        let rows =
-            sqlx::query("SELECT seq, t, signals, sha256, object_key FROM frames WHERE session_id = $1 ORDER BY seq")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FrameRow {
-                    seq: col(r, 0)?,
-                    t: col(r, 1)?,
-                    signals: col(r, 2)?,
-                    sha256: col(r, 3)?,
-                    object_key: col(r, 4)?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(
+            "SELECT seq, t, signals, sha256, object_key, client_key FROM frames WHERE session_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(frame_from).collect()
     }
 
     /// Records the result and final status, and queues the `session.completed` webhook event,
