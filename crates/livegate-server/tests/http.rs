@@ -293,9 +293,11 @@ async fn a_real_clip_through_the_api_matches_direct_evaluation() {
         .session(json!({"profile": {"liveness_mode": "active", "liveness_challenges": ["smile"], "fixed_order": true}}))
         .await;
     let mut direct = Vec::new();
+    let mut progress = Vec::new();
     for (t, jpeg) in clip_jpegs("pyfeat_single_face.mp4", 10.0) {
         let (s, body) = api.frame(&id, &token, "image/jpeg", &t.to_string(), jpeg.clone()).await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
+        progress.push(body["progress"].clone());
         let decoded = livegate_media::decode_image(&jpeg, Default::default()).unwrap();
         direct.push(common::analyzer().analyze(&decoded, t).unwrap());
     }
@@ -311,6 +313,12 @@ async fn a_real_clip_through_the_api_matches_direct_evaluation() {
     assert_eq!(done["selfie"]["liveness_passed"], json!(expected.liveness_passed));
     assert_eq!(done["status"], "approved", "{done}");
     assert_eq!(done["selfie"]["challenges_completed"], json!(["smile"]));
+    assert_eq!(
+        progress.last().unwrap()["challenges_completed"],
+        json!(["smile"]),
+        "live progress saw the smile"
+    );
+    assert_eq!(progress[0]["next"], "smile");
     assert!(done["model_version"].is_string() && done["policy_version"].is_string());
     // Three audit images spread over the clip, served with their hashes; frames deleted.
     let images = done["audit_images"].as_array().unwrap();
@@ -482,6 +490,17 @@ async fn retries_follow_the_profile_and_stop_when_used_up() {
     let (open, _) = api.session(json!({"profile": {"retries": 3}})).await;
     let (s, r) = api.create(json!({"retry_of": open})).await;
     assert_eq!((s, code(&r)), (StatusCode::CONFLICT, "retry_not_allowed"));
+    // The browser's view: its session by token alone, and a retry by token.
+    let token_of = |v: &Value| v["client_token"].as_str().unwrap().to_string();
+    let (s, mine) = api.get("/v1/client/session", &token_of(&second)).await;
+    assert_eq!((s, mine["id"].as_str()), (StatusCode::OK, second["id"].as_str()));
+    let (s, r) = api.get("/v1/client/session", KEY).await;
+    assert_eq!((s, code(&r)), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
+    let (s, r) = api.post_empty("/v1/client/retry", &token_of(&second)).await;
+    assert_eq!((s, code(&r)), (StatusCode::CONFLICT, "attempts_exhausted"));
+    let (third, _) = fail_once(&api, json!({"profile": {"retries": 2}})).await;
+    let (s, next) = api.post_empty("/v1/client/retry", &token_of(&third)).await;
+    assert_eq!((s, next["attempt"].as_i64()), (StatusCode::CREATED, Some(2)), "{next}");
     let (s, r) = api.create(json!({"retry_of": open, "profile": {}})).await;
     assert_eq!((s, code(&r)), (StatusCode::BAD_REQUEST, "invalid_request"));
     let (s, r) = api.create(json!({"retry_of": "ses_missing"})).await;

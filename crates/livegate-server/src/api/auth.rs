@@ -41,9 +41,20 @@ pub async fn authorised_session(state: &AppState, headers: &HeaderMap, id: &str)
     }
     match state.store.session(id).await? {
         Some(s) if s.token_hash == hash_secret(secret) => Ok(s),
-        _ if state.store.session_by_token(&hash_secret(secret)).await? => Err(ApiError::ForeignToken),
+        _ if state.store.session_by_token(&hash_secret(secret)).await?.is_some() => Err(ApiError::ForeignToken),
         _ => Err(ApiError::InvalidCredentials),
     }
+}
+
+/// The session a client token belongs to (for the browser, which holds only its token).
+pub async fn token_session(state: &AppState, headers: &HeaderMap) -> Result<SessionRow, ApiError> {
+    let secret = bearer(headers)?;
+    let id = state
+        .store
+        .session_by_token(&hash_secret(secret))
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)
 }
 
 /// A JSON body's rejection as our error.

@@ -35,6 +35,46 @@ pub struct FrameAccepted {
     pub quality: FrameQuality,
     /// True when this answers a retried upload (same `Idempotency-Key`): nothing new was stored.
     pub duplicate: bool,
+    /// Active sessions: the challenges completed so far, for live guidance.
+    pub progress: Option<Progress>,
+}
+
+/// Challenges done so far, measured on the frames received.
+#[derive(Serialize, ToSchema)]
+pub struct Progress {
+    /// Completed, in plan order.
+    pub challenges_completed: Vec<String>,
+    /// The next one to perform (`None` when all are done).
+    pub next: Option<String>,
+}
+
+/// Progress of an active session's plan over its stored frames.
+async fn progress(state: &AppState, session: &crate::store::SessionRow) -> Result<Option<Progress>, ApiError> {
+    use livegate_engine::liveness::{verdict::check_challenges, ChallengePlan};
+    let plan: ChallengePlan = super::parse_stored(&session.plan)?;
+    if plan.challenges.is_empty() {
+        return Ok(None);
+    }
+    let frames = state
+        .store
+        .frames(&session.id)
+        .await?
+        .iter()
+        .map(|f| super::parse_stored::<FrameSignals>(&f.signals))
+        .collect::<Result<Vec<_>, _>>()?;
+    let start = frames.first().map_or(0.0, |f| f.t);
+    let events = livegate_engine::temporal::detect_events(&frames);
+    let results = check_challenges(&plan, &events, start);
+    let done: Vec<String> = results
+        .iter()
+        .take_while(|r| r.completed)
+        .map(|r| r.challenge.name().to_string())
+        .collect();
+    let next = plan.challenges.get(done.len()).map(|c| c.challenge.name().to_string());
+    Ok(Some(Progress {
+        challenges_completed: done,
+        next,
+    }))
 }
 
 /// Quality verdict of one frame.
@@ -75,6 +115,7 @@ fn accepted(seq: i64, t: f64, signals: &FrameSignals, duplicate: bool) -> FrameA
             messages: signals.quality.messages.clone(),
         },
         duplicate,
+        progress: None,
     }
 }
 
@@ -135,7 +176,8 @@ pub async fn add_frame(
     let t = capture_time(&headers)?;
     let key = client_key(&headers)?;
     if let Some(k) = &key {
-        if let Some(done) = earlier(&state, &id, k).await? {
+        if let Some(mut done) = earlier(&state, &id, k).await? {
+            done.progress = progress(&state, &session).await?;
             return Ok((StatusCode::OK, Json(done)));
         }
     }
@@ -191,5 +233,7 @@ pub async fn add_frame(
         return Err(ApiError::SessionCompleted);
     };
     stage("store_frame", start);
-    Ok((StatusCode::CREATED, Json(accepted(seq, t, &signals, false))))
+    let mut answer = accepted(seq, t, &signals, false);
+    answer.progress = progress(&state, &session).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
 }

@@ -2,6 +2,7 @@
 //! document cannot miss a route), plus `/healthz`, `/metrics` and `/openapi.json`.
 
 pub mod auth;
+pub mod client;
 pub mod frames;
 pub mod sessions;
 pub mod webhooks;
@@ -93,6 +94,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))
         .routes(routes!(webhooks::delete_endpoint))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(client::client_session))
+        .routes(routes!(client::client_retry))
 }
 
 /// The OpenAPI document of every route.

@@ -26,7 +26,7 @@ use crate::store::{hash_secret, Completion, SessionRow};
 use crate::{evidence, AppState, POLICY_VERSION};
 
 /// `POST /v1/sessions`.
-#[derive(Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
     /// Start from this workflow's profile.
@@ -162,7 +162,7 @@ fn max_attempts(profile: &Profile) -> i64 {
 }
 
 /// The base profile and reference of a new session: a retry's predecessor, or the workflow.
-async fn base_of(state: &AppState, req: &CreateSession) -> Result<(Profile, Option<SessionRow>), ApiError> {
+pub async fn base_of(state: &AppState, req: &CreateSession) -> Result<(Profile, Option<SessionRow>), ApiError> {
     if let Some(prev_id) = &req.retry_of {
         if req.workflow_id.is_some() || req.profile.is_some() || req.overrides.is_some() {
             return Err(ApiError::InvalidRequest(
@@ -223,19 +223,15 @@ async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>, Em
     Ok((bytes, embedding))
 }
 
-/// Creates a session.
-#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSession,
-    security(("api_key" = [])),
-    responses((status = 201, body = SessionCreated), (status = "4XX", body = ErrorBody)))]
-pub async fn create_session(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Json<CreateSession>, JsonRejection>,
-) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let Json(req) = body.map_err(json_error)?;
-    let (mut profile, prev) = base_of(&state, &req).await?;
-    if req.reference_image.is_some() || prev.as_ref().is_some_and(|p| p.reference_key.is_some()) {
+/// Stores a new session from a profile (a retry passes its predecessor) and returns what the
+/// caller hands to the browser.
+pub async fn new_session(
+    state: &AppState,
+    mut profile: Profile,
+    prev: Option<&SessionRow>,
+    req: &CreateSession,
+) -> Result<SessionCreated, ApiError> {
+    if req.reference_image.is_some() || prev.is_some_and(|p| p.reference_key.is_some()) {
         let mut steps = profile.steps.clone().unwrap_or_else(|| vec!["selfie".into()]);
         if !steps.iter().any(|s| s == "face_match" || s == "document") {
             steps.push("face_match".into());
@@ -244,9 +240,9 @@ pub async fn create_session(
     }
     let resolved = profile.resolve()?;
     let id = format!("ses_{}", uuid::Uuid::new_v4());
-    let (reference_key, reference_embedding) = match (&req.reference_image, &prev) {
+    let (reference_key, reference_embedding) = match (&req.reference_image, prev) {
         (Some(b64), _) => {
-            let (bytes, embedding) = reference_embedding(&state, b64).await?;
+            let (bytes, embedding) = reference_embedding(state, b64).await?;
             let key = format!("sessions/{id}/reference.{}", image_extension(&bytes));
             state.objects.put(&key, bytes.into()).await?;
             (Some(key), Some(to_json(&embedding)?))
@@ -263,13 +259,13 @@ pub async fn create_session(
     let row = SessionRow {
         id,
         status: "created".into(),
-        workflow_id: prev.as_ref().map_or(req.workflow_id.clone(), |p| p.workflow_id.clone()),
+        workflow_id: prev.map_or(req.workflow_id.clone(), |p| p.workflow_id.clone()),
         profile: to_json(&resolved.profile)?,
         config: to_json(&resolved.config)?,
         plan: to_json(&plan)?,
         token_hash: hash_secret(&token),
-        attempt: prev.as_ref().map_or(1, |p| p.attempt + 1),
-        retry_of: prev.as_ref().map(|p| p.id.clone()),
+        attempt: prev.map_or(1, |p| p.attempt + 1),
+        retry_of: prev.map(|p| p.id.clone()),
         reference_key,
         reference_embedding,
         created_at: now,
@@ -288,6 +284,22 @@ pub async fn create_session(
         profile: resolved.profile,
         plan: serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.to_string()))?,
     };
+    Ok(created)
+}
+
+/// Creates a session.
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSession,
+    security(("api_key" = [])),
+    responses((status = 201, body = SessionCreated), (status = "4XX", body = ErrorBody)))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<CreateSession>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let Json(req) = body.map_err(json_error)?;
+    let (profile, prev) = base_of(&state, &req).await?;
+    let created = new_session(&state, profile, prev.as_ref(), &req).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -348,12 +348,12 @@ impl Store {
 }
 
 impl Store {
-    /// Whether some session has this client token hash (tells a foreign token from a forged one).
-    pub async fn session_by_token(&self, token_hash: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM sessions WHERE token_hash = $1")
+    /// The id of the session with this client token hash, if any.
+    pub async fn session_by_token(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT id FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.is_some())
+        row.as_ref().map(|r| col(r, 0)).transpose()
     }
 }
