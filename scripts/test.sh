@@ -9,6 +9,12 @@ if [ -z "${ORT_DYLIB_PATH}" ]; then
   echo "test: onnxruntime library not found after set-up" >&2
   exit 1
 fi
+echo "== test services: PostgreSQL and an S3-compatible server on loopback" >&2
+# Captured first so a failed start stops the run (eval of an empty string would not).
+services_env=$(./scripts/services.sh start)
+eval "$services_env"
+# Every run starts from an empty schema (migrations run as on a new deployment).
+PGOPTIONS='--client-min-messages=warning' psql -q "$LIVEGATE_TEST_DATABASE_URL" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
 echo "== cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "== cargo clippy" >&2

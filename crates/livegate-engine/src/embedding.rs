@@ -56,7 +56,13 @@ impl Embedding {
 
     /// Compares against a reference at the calibrated threshold.
     pub fn compare(&self, reference: &Embedding) -> FaceMatch {
-        let distance = self.distance(reference);
+        FaceMatch::from_distance(self.distance(reference))
+    }
+}
+
+impl FaceMatch {
+    /// The match decision for a descriptor distance, at the calibrated threshold.
+    pub fn from_distance(distance: f32) -> Self {
         FaceMatch {
             distance,
             similarity: similarity_from_distance(distance),

@@ -6,7 +6,9 @@ pub mod backend;
 pub mod bench;
 pub mod eval;
 pub mod face_match;
+pub mod loadtest;
 pub mod plot;
+pub mod serve;
 pub mod synth;
 
 use std::path::PathBuf;

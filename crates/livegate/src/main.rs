@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use livegate::{analyze, bench, eval, face_match};
+use livegate::{analyze, bench, eval, face_match, loadtest, serve};
 
 /// Face liveness verification, offline, on a CPU.
 #[derive(Parser, Debug)]
@@ -17,6 +17,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The verification API (SQLite and images under LIVEGATE_DATA_DIR by default).
+    Serve(serve::ServeArgs),
+    /// Bounded load test of the API over loopback: sessions/s and p50/p99 latency.
+    Loadtest(loadtest::LoadArgs),
     /// Per-frame liveness signals of an image, a video file or a directory of frames.
     Analyze(analyze::AnalyzeArgs),
     /// Per-stage latency of the pipeline on this machine.
@@ -30,6 +34,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Loadtest(args) => loadtest::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Eval(args) => eval::run(args),

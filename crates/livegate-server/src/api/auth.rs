@@ -1,0 +1,96 @@
+//! Credentials (API keys for backends, per-session client tokens for browsers), request-body
+//! errors, and the OS random generator for secrets and challenge plans.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::HeaderMap;
+use rand_core::{OsRng, TryRngCore};
+
+use crate::error::ApiError;
+use crate::store::{hash_secret, SessionRow};
+use crate::AppState;
+
+/// Prefix of session client tokens.
+pub const TOKEN_PREFIX: &str = "lgt_";
+
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or(ApiError::MissingCredentials)
+}
+
+/// Requires a valid API key.
+pub async fn require_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if state.store.api_key_valid(bearer(headers)?).await? {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidCredentials)
+    }
+}
+
+/// Loads a session the caller may act on: with an API key, or with the session's own client
+/// token. Another session's token is `foreign_token`; anything else `invalid_credentials`.
+pub async fn authorised_session(state: &AppState, headers: &HeaderMap, id: &str) -> Result<SessionRow, ApiError> {
+    let secret = bearer(headers)?;
+    if !secret.starts_with(TOKEN_PREFIX) {
+        require_api_key(state, headers).await?;
+        return state.store.session(id).await?.ok_or(ApiError::SessionNotFound);
+    }
+    match state.store.session(id).await? {
+        Some(s) if s.token_hash == hash_secret(secret) => Ok(s),
+        _ if state.store.session_by_token(&hash_secret(secret)).await?.is_some() => Err(ApiError::ForeignToken),
+        _ => Err(ApiError::InvalidCredentials),
+    }
+}
+
+/// The session a client token belongs to (for the browser, which holds only its token).
+pub async fn token_session(state: &AppState, headers: &HeaderMap) -> Result<SessionRow, ApiError> {
+    let secret = bearer(headers)?;
+    let id = state
+        .store
+        .session_by_token(&hash_secret(secret))
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)
+}
+
+/// A JSON body's rejection as our error.
+pub fn json_error(e: JsonRejection) -> ApiError {
+    match e {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::UnsupportedMediaType("(not application/json)".into(), "send application/json")
+        }
+        other => ApiError::InvalidJson(other.body_text()),
+    }
+}
+
+/// A fresh secret: `prefix` and 24 random bytes in hex.
+pub fn random_secret(prefix: &str) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 24];
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| ApiError::Internal(format!("OS random generator: {e}")))?;
+    Ok(format!("{prefix}{}", hex::encode(bytes)))
+}
+
+/// The operating system's CSPRNG as an infallible generator for challenge plans. The OS
+/// generator failing at run time is unrecoverable, and a plan must never fall back to a weak
+/// source, so it panics then (checked at start by [`random_secret`] in the bootstrap path).
+pub struct OsCsprng;
+
+impl rand_core::RngCore for OsCsprng {
+    fn next_u32(&mut self) -> u32 {
+        OsRng.try_next_u32().expect("the OS random generator is available")
+    }
+    fn next_u64(&mut self) -> u64 {
+        OsRng.try_next_u64().expect("the OS random generator is available")
+    }
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        OsRng.try_fill_bytes(dst).expect("the OS random generator is available")
+    }
+}
+
+impl rand_core::CryptoRng for OsCsprng {}

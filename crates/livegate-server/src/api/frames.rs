@@ -1,0 +1,239 @@
+//! Frame upload: a JPEG or PNG with its capture time, analysed on the bounded worker pool,
+//! its image stored first and its signals committed second (so a committed frame always has
+//! its image).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use livegate_engine::FrameSignals;
+use livegate_media::{decode_image, ImageLimits};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::auth::authorised_session;
+use super::sessions::require_open;
+use super::{image_extension, on_worker, to_json};
+use crate::error::{ApiError, ErrorBody};
+use crate::metrics::stage;
+use crate::store::{FrameRow, StoreError};
+use crate::AppState;
+
+/// An accepted frame.
+#[derive(Serialize, ToSchema)]
+pub struct FrameAccepted {
+    /// Order of arrival, from 0.
+    pub seq: i64,
+    /// Capture time (s).
+    pub t: f64,
+    /// Faces found.
+    pub face_count: usize,
+    /// Capture quality of this frame (live hints for the capture page).
+    pub quality: FrameQuality,
+    /// True when this answers a retried upload (same `Idempotency-Key`): nothing new was stored.
+    pub duplicate: bool,
+    /// Active sessions: the challenges completed so far, for live guidance.
+    pub progress: Option<Progress>,
+}
+
+/// Challenges done so far, measured on the frames received.
+#[derive(Serialize, ToSchema)]
+pub struct Progress {
+    /// Completed, in plan order.
+    pub challenges_completed: Vec<String>,
+    /// The next one to perform (`None` when all are done).
+    pub next: Option<String>,
+}
+
+/// Progress of an active session's plan over its stored frames.
+async fn progress(state: &AppState, session: &crate::store::SessionRow) -> Result<Option<Progress>, ApiError> {
+    use livegate_engine::liveness::{verdict::check_challenges, ChallengePlan};
+    let plan: ChallengePlan = super::parse_stored(&session.plan)?;
+    if plan.challenges.is_empty() {
+        return Ok(None);
+    }
+    let frames = state
+        .store
+        .frames(&session.id)
+        .await?
+        .iter()
+        .map(|f| super::parse_stored::<FrameSignals>(&f.signals))
+        .collect::<Result<Vec<_>, _>>()?;
+    let start = frames.first().map_or(0.0, |f| f.t);
+    let events = livegate_engine::temporal::detect_events(&frames);
+    let results = check_challenges(&plan, &events, start);
+    let done: Vec<String> = results
+        .iter()
+        .take_while(|r| r.completed)
+        .map(|r| r.challenge.name().to_string())
+        .collect();
+    let next = plan.challenges.get(done.len()).map(|c| c.challenge.name().to_string());
+    Ok(Some(Progress {
+        challenges_completed: done,
+        next,
+    }))
+}
+
+/// Quality verdict of one frame.
+#[derive(Serialize, ToSchema)]
+pub struct FrameQuality {
+    /// No blocking problem.
+    pub ok: bool,
+    /// Stable codes (`quality_*`).
+    pub codes: Vec<String>,
+    /// A sentence per code.
+    pub messages: Vec<String>,
+}
+
+/// The optional `Idempotency-Key`: 1-64 characters of `A-Z a-z 0-9 - _ . :`.
+fn client_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    let valid = (1..=64).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if !valid {
+        return Err(ApiError::InvalidRequest(
+            "Idempotency-Key must be 1-64 characters of A-Z, a-z, 0-9, '-', '_', '.', ':'".into(),
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// The answer for a frame already stored.
+fn accepted(seq: i64, t: f64, signals: &FrameSignals, duplicate: bool) -> FrameAccepted {
+    FrameAccepted {
+        seq,
+        t,
+        face_count: signals.face_count,
+        quality: FrameQuality {
+            ok: signals.quality.ok,
+            codes: signals.quality.codes.iter().map(|c| c.code().to_string()).collect(),
+            messages: signals.quality.messages.clone(),
+        },
+        duplicate,
+        progress: None,
+    }
+}
+
+/// A retried upload's original, answered without analysing or storing anything again.
+async fn earlier(state: &AppState, id: &str, key: &str) -> Result<Option<FrameAccepted>, ApiError> {
+    let Some(row) = state.store.frame_by_client_key(id, key).await? else {
+        return Ok(None);
+    };
+    let signals: FrameSignals = super::parse_stored(&row.signals)?;
+    Ok(Some(accepted(row.seq, row.t, &signals, true)))
+}
+
+fn capture_time(headers: &HeaderMap) -> Result<f64, ApiError> {
+    headers
+        .get("x-capture-time")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|t: &f64| t.is_finite() && (0.0..=86_400.0).contains(t))
+        .ok_or_else(|| {
+            ApiError::InvalidRequest(
+                "header X-Capture-Time (seconds since the capture started, 0-86400) is required".into(),
+            )
+        })
+}
+
+/// Uploads one frame.
+#[utoipa::path(post, path = "/v1/sessions/{id}/frames", tag = "sessions",
+    params(("id" = String, Path, description = "Session id"),
+           ("X-Capture-Time" = f64, Header, description = "Seconds since the capture started"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Client key of this frame; a retried upload with the same key is answered 200 with the original, storing nothing twice")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG or PNG (image/png), at least 320x240"),
+    security(("api_key" = []), ("client_token" = [])),
+    responses((status = 201, body = FrameAccepted), (status = 200, description = "A retried upload", body = FrameAccepted),
+               (status = "4XX", body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn add_frame(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let mut session = authorised_session(&state, &headers, &id).await?;
+    require_open(&state, &mut session).await?;
+    let limit = state.config.max_frame_bytes;
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(limit + 1, limit),
+        _ => ApiError::InvalidRequest(e.body_text()),
+    })?;
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !matches!(content_type, "image/jpeg" | "image/png") {
+        return Err(ApiError::UnsupportedMediaType(
+            content_type.into(),
+            "send image/jpeg or image/png",
+        ));
+    }
+    if body.len() > limit {
+        return Err(ApiError::PayloadTooLarge(body.len(), limit));
+    }
+    let t = capture_time(&headers)?;
+    let key = client_key(&headers)?;
+    if let Some(k) = &key {
+        if let Some(mut done) = earlier(&state, &id, k).await? {
+            done.progress = progress(&state, &session).await?;
+            return Ok((StatusCode::OK, Json(done)));
+        }
+    }
+    let analyzer = state.analyzer.clone();
+    let input = body.clone();
+    let signals = on_worker(&state, move || -> Result<FrameSignals, ApiError> {
+        let start = std::time::Instant::now();
+        let frame = decode_image(&input, ImageLimits::default())?;
+        stage("decode", start);
+        if frame.check_min_resolution().is_err() {
+            return Err(ApiError::FrameTooSmall(frame.width(), frame.height()));
+        }
+        let start = std::time::Instant::now();
+        let signals = analyzer
+            .analyze(&frame, t)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        stage("analyze", start);
+        Ok(signals)
+    })
+    .await?;
+    let start = std::time::Instant::now();
+    let row = FrameRow {
+        seq: 0,
+        t,
+        signals: to_json(&signals)?,
+        sha256: hex::encode(Sha256::digest(&body)),
+        object_key: format!(
+            "sessions/{id}/frames/{}.{}",
+            uuid::Uuid::new_v4(),
+            image_extension(&body)
+        ),
+        client_key: key.clone(),
+    };
+    let len = body.len();
+    state.objects.put(&row.object_key, body).await?;
+    let added = match state.store.add_frame(&id, &row, len, state.clock.now_ms()).await {
+        Err(StoreError::Conflict(_)) => {
+            // The same key raced in from a parallel retry: keep the first, drop this image.
+            state.objects.delete(&row.object_key).await?;
+            let k = key.as_deref().unwrap_or_default();
+            let done = earlier(&state, &id, k)
+                .await?
+                .ok_or(ApiError::Internal("idempotent frame vanished".into()))?;
+            return Ok((StatusCode::OK, Json(done)));
+        }
+        other => other?,
+    };
+    let Some(seq) = added else {
+        // Closed while we analysed: drop the image, report why.
+        state.objects.delete(&row.object_key).await?;
+        let mut now = state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)?;
+        require_open(&state, &mut now).await?;
+        return Err(ApiError::SessionCompleted);
+    };
+    stage("store_frame", start);
+    let mut answer = accepted(seq, t, &signals, false);
+    answer.progress = progress(&state, &session).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}

@@ -1,0 +1,173 @@
+//! The HTTP API: routes and their OpenAPI description are registered together (so the
+//! document cannot miss a route), plus `/healthz`, `/metrics` and `/openapi.json`.
+
+pub mod auth;
+pub mod client;
+pub mod frames;
+pub mod sessions;
+pub mod webhooks;
+pub mod workflows;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Livegate verification API", version = "1",
+         description = "Face liveness sessions, face match, workflows and webhooks. Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable codes."),
+    modifiers(&Security),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let bearer = |what: &str| {
+            let mut http = Http::new(HttpAuthScheme::Bearer);
+            http.description = Some(what.to_string());
+            SecurityScheme::Http(http)
+        };
+        components.add_security_scheme("api_key", bearer("Server API key"));
+        components.add_security_scheme("client_token", bearer("Session client token (lgt_…), one session only"));
+    }
+}
+
+/// Health of the server and its storage.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}
+
+/// Liveness and readiness: answers when the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
+async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state.store.ping().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        database: format!("{:?}", state.store.kind()).to_lowercase(),
+    }))
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, content_type = "text/plain", body = String)))]
+async fn metrics_text() -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        crate::metrics::handle().render(),
+    )
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(metrics_text))
+        .routes(routes!(workflows::create_workflow, workflows::list_workflows))
+        .routes(routes!(
+            workflows::get_workflow,
+            workflows::update_workflow,
+            workflows::delete_workflow
+        ))
+        .routes(routes!(sessions::create_session))
+        .routes(routes!(sessions::session_detail))
+        .routes(routes!(frames::add_frame))
+        .routes(routes!(sessions::complete))
+        .routes(routes!(sessions::audit_image))
+        .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))
+        .routes(routes!(webhooks::delete_endpoint))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(client::client_session))
+        .routes(routes!(client::client_retry))
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+/// The document as served and checked in (pretty JSON with a final newline).
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    text.push('\n');
+    text
+}
+
+/// The router with every route and the shared state.
+pub fn router(state: AppState) -> Router {
+    crate::metrics::handle();
+    // Uploads are bounded by our own check (JSON error); the framework's limit sits just above
+    // (a base64 reference image is 4/3 of its bytes).
+    let limit = state.config.max_frame_bytes * 4 / 3 + 4096;
+    let (router, _) = api().split_for_parts();
+    let doc = openapi_json();
+    router
+        .route(
+            "/openapi.json",
+            get(move || async move { ([("content-type", "application/json")], doc) }),
+        )
+        .fallback(|| async { (StatusCode::NOT_FOUND, Json(not_found())) })
+        .layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+fn not_found() -> ErrorBody {
+    ErrorBody {
+        error: crate::error::ErrorDetail {
+            code: "not_found".into(),
+            message: "no such route".into(),
+        },
+    }
+}
+
+/// Runs CPU-heavy work on the blocking pool, holding one of the bounded worker slots; with none
+/// free the request is refused (`503 busy`) instead of queueing without limit.
+pub async fn on_worker<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = state.workers.clone().try_acquire_owned().map_err(|_| ApiError::Busy)?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("worker task: {e}")))?
+}
+
+/// Parses a record the server itself stored.
+pub fn parse_stored<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, ApiError> {
+    serde_json::from_str(s).map_err(|e| ApiError::Internal(format!("stored record: {e}")))
+}
+
+/// Serialises a record to store.
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// `png` for PNG bytes, else `jpg`.
+pub fn image_extension(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"\x89PNG") {
+        "png"
+    } else {
+        "jpg"
+    }
+}

@@ -1,0 +1,176 @@
+//! Webhook endpoints and their delivery log.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::{json_error, random_secret, require_api_key};
+use crate::error::{ApiError, ErrorBody};
+use crate::store::EndpointRow;
+use crate::AppState;
+
+/// Register an endpoint.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointInput {
+    /// `http://` or `https://` URL that receives `session.completed` events.
+    pub url: String,
+}
+
+/// A registered endpoint.
+#[derive(Serialize, ToSchema)]
+pub struct Endpoint {
+    /// `whk_<uuid>`.
+    pub id: String,
+    /// Receiver URL.
+    pub url: String,
+    /// HMAC key (`whsec_…`), shown only when the endpoint is created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// One delivery with its attempts.
+#[derive(Serialize, ToSchema)]
+pub struct Delivery {
+    /// Delivery id.
+    pub id: String,
+    /// Event name.
+    pub event: String,
+    /// Session reported.
+    pub session_id: String,
+    /// pending / delivered / failed.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// Unix ms of the next attempt (pending only).
+    pub next_attempt_at: Option<i64>,
+    /// Every attempt.
+    pub log: Vec<Attempt>,
+}
+
+/// One attempt.
+#[derive(Serialize, ToSchema)]
+pub struct Attempt {
+    /// 1-based.
+    pub attempt: i64,
+    /// Unix ms.
+    pub at: i64,
+    /// HTTP status received.
+    pub status_code: Option<i64>,
+    /// Error, when the attempt failed.
+    pub error: Option<String>,
+    /// Round trip in ms.
+    pub duration_ms: i64,
+}
+
+fn view(e: EndpointRow, with_secret: bool) -> Endpoint {
+    Endpoint {
+        id: e.id,
+        url: e.url,
+        secret: with_secret.then_some(e.secret),
+        created_at: e.created_at,
+    }
+}
+
+/// Registers a webhook endpoint; the response carries its signing secret, once.
+#[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", request_body = EndpointInput,
+    security(("api_key" = [])), responses((status = 201, body = Endpoint), (status = "4XX", body = ErrorBody)))]
+pub async fn create_endpoint(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<EndpointInput>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let Json(input) = body.map_err(json_error)?;
+    let url = input.url.trim();
+    let valid = reqwest::Url::parse(url)
+        .ok()
+        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if !valid {
+        return Err(ApiError::InvalidRequest(format!(
+            "url must be an absolute http(s) URL, got {url:?}"
+        )));
+    }
+    let row = EndpointRow {
+        id: format!("whk_{}", uuid::Uuid::new_v4()),
+        url: url.to_string(),
+        secret: random_secret("whsec_")?,
+        created_at: state.clock.now_ms(),
+    };
+    state.store.create_endpoint(&row).await?;
+    Ok((StatusCode::CREATED, Json(view(row, true))))
+}
+
+/// Lists endpoints (without secrets).
+#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("api_key" = [])),
+    responses((status = 200, body = Vec<Endpoint>), (status = "4XX", body = ErrorBody)))]
+pub async fn list_endpoints(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Endpoint>>, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let rows = state.store.endpoints().await?;
+    Ok(Json(rows.into_iter().map(|e| view(e, false)).collect()))
+}
+
+/// Removes an endpoint and its delivery log.
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("api_key" = [])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn delete_endpoint(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    require_api_key(&state, &headers).await?;
+    if state.store.delete_endpoint(&id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::WebhookNotFound)
+    }
+}
+
+/// The delivery log of an endpoint, newest first (last 100).
+#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("api_key" = [])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 200, body = Vec<Delivery>), (status = "4XX", body = ErrorBody)))]
+pub async fn deliveries(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Delivery>>, ApiError> {
+    require_api_key(&state, &headers).await?;
+    state.store.endpoint(&id).await?.ok_or(ApiError::WebhookNotFound)?;
+    let mut out = Vec::new();
+    for d in state.store.deliveries(&id, 100).await? {
+        let log = state
+            .store
+            .attempts(&d.id)
+            .await?
+            .into_iter()
+            .map(|a| Attempt {
+                attempt: a.attempt,
+                at: a.at,
+                status_code: a.status_code,
+                error: a.error,
+                duration_ms: a.duration_ms,
+            })
+            .collect();
+        out.push(Delivery {
+            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
+            id: d.id,
+            event: d.event,
+            session_id: d.session_id,
+            status: d.status,
+            attempts: d.attempts,
+            log,
+        });
+    }
+    Ok(Json(out))
+}

@@ -1,0 +1,149 @@
+//! Workflows: CRUD of named liveness profiles that sessions start from.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::{json_error, require_api_key};
+use super::{parse_stored, to_json};
+use crate::error::{ApiError, ErrorBody};
+use crate::profile::Profile;
+use crate::store::WorkflowRow;
+use crate::AppState;
+
+/// Create or replace a workflow.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowInput {
+    /// Unique name, 1-100 characters.
+    pub name: String,
+    /// The profile; omitted fields take the defaults.
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+/// A stored workflow.
+#[derive(Serialize, ToSchema)]
+pub struct Workflow {
+    /// `wf_<uuid>`.
+    pub id: String,
+    /// Unique name.
+    pub name: String,
+    /// The effective profile (defaults filled in).
+    pub profile: Profile,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+}
+
+fn validated(input: WorkflowInput) -> Result<(String, String), ApiError> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::InvalidRequest("name must have 1-100 characters".into()));
+    }
+    let resolved = input.profile.resolve()?;
+    Ok((name, to_json(&resolved.profile)?))
+}
+
+fn view(row: WorkflowRow) -> Result<Workflow, ApiError> {
+    Ok(Workflow {
+        profile: parse_stored(&row.profile)?,
+        id: row.id,
+        name: row.name,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Creates a workflow.
+#[utoipa::path(post, path = "/v1/workflows", tag = "workflows", request_body = WorkflowInput,
+    security(("api_key" = [])),
+    responses((status = 201, body = Workflow), (status = "4XX", body = ErrorBody)))]
+pub async fn create_workflow(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<WorkflowInput>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let (name, profile) = validated(body.map_err(json_error)?.0)?;
+    let now = state.clock.now_ms();
+    let row = WorkflowRow {
+        id: format!("wf_{}", uuid::Uuid::new_v4()),
+        name,
+        profile,
+        created_at: now,
+        updated_at: now,
+    };
+    state.store.create_workflow(&row).await?;
+    Ok((StatusCode::CREATED, Json(view(row)?)))
+}
+
+/// Lists workflows by name.
+#[utoipa::path(get, path = "/v1/workflows", tag = "workflows", security(("api_key" = [])),
+    responses((status = 200, body = Vec<Workflow>), (status = "4XX", body = ErrorBody)))]
+pub async fn list_workflows(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Workflow>>, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let rows = state.store.workflows().await?;
+    Ok(Json(rows.into_iter().map(view).collect::<Result<_, _>>()?))
+}
+
+/// Reads a workflow.
+#[utoipa::path(get, path = "/v1/workflows/{id}", tag = "workflows", security(("api_key" = [])),
+    params(("id" = String, Path, description = "Workflow id")),
+    responses((status = 200, body = Workflow), (status = "4XX", body = ErrorBody)))]
+pub async fn get_workflow(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Workflow>, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let row = state.store.workflow(&id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    Ok(Json(view(row)?))
+}
+
+/// Replaces a workflow's name and profile (sessions already created keep theirs).
+#[utoipa::path(put, path = "/v1/workflows/{id}", tag = "workflows", request_body = WorkflowInput,
+    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = [])),
+    responses((status = 200, body = Workflow), (status = "4XX", body = ErrorBody)))]
+pub async fn update_workflow(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<WorkflowInput>, JsonRejection>,
+) -> Result<Json<Workflow>, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let (name, profile) = validated(body.map_err(json_error)?.0)?;
+    let mut row = state.store.workflow(&id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    row.name = name;
+    row.profile = profile;
+    row.updated_at = state.clock.now_ms();
+    if !state.store.update_workflow(&row).await? {
+        return Err(ApiError::WorkflowNotFound);
+    }
+    Ok(Json(view(row)?))
+}
+
+/// Deletes a workflow.
+#[utoipa::path(delete, path = "/v1/workflows/{id}", tag = "workflows",
+    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = [])),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn delete_workflow(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    require_api_key(&state, &headers).await?;
+    if state.store.delete_workflow(&id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::WorkflowNotFound)
+    }
+}

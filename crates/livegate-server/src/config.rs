@@ -1,0 +1,204 @@
+//! Server configuration in layers: embedded defaults, then a TOML file (`--config` or
+//! `LIVEGATE_CONFIG`), then `LIVEGATE_*` environment variables; validated once at start.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Validated settings. Every field can be set in the file under the same name, or in the
+/// environment as `LIVEGATE_<NAME>` in capitals.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Where the default SQLite database and frame store live (default `./livegate-data`).
+    pub data_dir: PathBuf,
+    /// Listen address (default `127.0.0.1:8080`).
+    pub addr: String,
+    /// `sqlite://…` or `postgres://…`; default a SQLite file in the data directory.
+    pub database_url: Option<String>,
+    /// `s3://bucket[/prefix]` (credentials and endpoint from the `AWS_*` variables) or a
+    /// directory; default `<data_dir>/objects`.
+    pub object_store: Option<String>,
+    /// Session lifetime in seconds (default 300).
+    pub session_ttl_s: u64,
+    /// Largest accepted frame or reference upload in bytes (default 8 MiB).
+    pub max_frame_bytes: usize,
+    /// Concurrent frame analyses (default: available cores).
+    pub workers: usize,
+    /// An API key created on first start, stored hashed.
+    pub bootstrap_api_key: Option<String>,
+    /// Seconds frames are kept after a session completes or expires; 0 deletes them at
+    /// completion (audit images are kept).
+    pub frame_retention_s: u64,
+    /// Audit images kept per completed session (default 3).
+    pub audit_images: usize,
+    /// Delivery attempts per webhook event before it is marked failed (default 6).
+    pub webhook_max_attempts: u32,
+    /// First retry delay in milliseconds; doubles each attempt (default 2000).
+    pub webhook_backoff_ms: u64,
+    /// How often background jobs (webhooks, retention) look for work, in milliseconds.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("livegate-data"),
+            addr: "127.0.0.1:8080".into(),
+            database_url: None,
+            object_store: None,
+            session_ttl_s: 300,
+            max_frame_bytes: 8 * 1024 * 1024,
+            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            bootstrap_api_key: None,
+            frame_retention_s: 0,
+            audit_images: 3,
+            webhook_max_attempts: 6,
+            webhook_backoff_ms: 2000,
+            poll_interval_ms: 500,
+        }
+    }
+}
+
+fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{name}={value:?} is not a valid value"))
+}
+
+impl ServerConfig {
+    /// Defaults, then `file` (or `LIVEGATE_CONFIG`), then the environment; every value checked.
+    pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("LIVEGATE_CONFIG").map(PathBuf::from));
+        let mut c = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            None => Self::default(),
+        };
+        c.apply_env(env)?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Applies `LIVEGATE_*` variables read through `var`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        macro_rules! number {
+            ($field:ident, $name:literal) => {
+                if let Some(v) = var($name) {
+                    self.$field = parse($name, &v)?;
+                }
+            };
+        }
+        if let Some(v) = var("LIVEGATE_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("LIVEGATE_ADDR") {
+            self.addr = v;
+        }
+        if let Some(v) = var("LIVEGATE_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = var("LIVEGATE_OBJECT_STORE") {
+            self.object_store = Some(v);
+        }
+        if let Some(v) = var("LIVEGATE_BOOTSTRAP_API_KEY") {
+            self.bootstrap_api_key = Some(v);
+        }
+        number!(session_ttl_s, "LIVEGATE_SESSION_TTL_S");
+        number!(max_frame_bytes, "LIVEGATE_MAX_FRAME_BYTES");
+        number!(workers, "LIVEGATE_WORKERS");
+        number!(frame_retention_s, "LIVEGATE_FRAME_RETENTION_S");
+        number!(audit_images, "LIVEGATE_AUDIT_IMAGES");
+        number!(webhook_max_attempts, "LIVEGATE_WEBHOOK_MAX_ATTEMPTS");
+        number!(webhook_backoff_ms, "LIVEGATE_WEBHOOK_BACKOFF_MS");
+        number!(poll_interval_ms, "LIVEGATE_POLL_INTERVAL_MS");
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("livegate.db").display()))
+    }
+
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<(), String> {
+        let check = |ok: bool, what: String| if ok { Ok(()) } else { Err(what) };
+        check(
+            (10..=3600).contains(&self.session_ttl_s),
+            format!("session_ttl_s must be 10-3600, got {}", self.session_ttl_s),
+        )?;
+        check(
+            (1024..=64 * 1024 * 1024).contains(&self.max_frame_bytes),
+            format!("max_frame_bytes must be 1 KiB-64 MiB, got {}", self.max_frame_bytes),
+        )?;
+        check(
+            (1..=64).contains(&self.workers),
+            format!("workers must be 1-64, got {}", self.workers),
+        )?;
+        check(
+            self.frame_retention_s <= 90 * 86_400,
+            format!(
+                "frame_retention_s must be at most 90 days, got {}",
+                self.frame_retention_s
+            ),
+        )?;
+        check(
+            (1..=10).contains(&self.audit_images),
+            format!("audit_images must be 1-10, got {}", self.audit_images),
+        )?;
+        check(
+            (1..=20).contains(&self.webhook_max_attempts),
+            format!("webhook_max_attempts must be 1-20, got {}", self.webhook_max_attempts),
+        )?;
+        check(
+            (10..=3_600_000).contains(&self.webhook_backoff_ms),
+            format!("webhook_backoff_ms must be 10-3600000, got {}", self.webhook_backoff_ms),
+        )?;
+        check(
+            (10..=60_000).contains(&self.poll_interval_ms),
+            format!("poll_interval_ms must be 10-60000, got {}", self.poll_interval_ms),
+        )?;
+        check(
+            self.bootstrap_api_key.as_ref().is_none_or(|k| k.len() >= 16),
+            "bootstrap_api_key must have at least 16 characters".into(),
+        )?;
+        let url = self.database_url();
+        check(
+            url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://"),
+            format!("database_url must be sqlite:… or postgres://…, got {url:?}"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order_and_are_validated() {
+        let mut c: ServerConfig = toml::from_str("session_ttl_s = 120\nworkers = 3").unwrap();
+        assert_eq!((c.session_ttl_s, c.workers, c.audit_images), (120, 3, 3));
+        c.apply_env(|n| (n == "LIVEGATE_WORKERS").then(|| "5".to_string()))
+            .unwrap();
+        assert_eq!((c.session_ttl_s, c.workers), (120, 5));
+        assert!(c.validate().is_ok());
+        let err = c.apply_env(|n| (n == "LIVEGATE_WORKERS").then(|| "many".to_string()));
+        assert!(err.unwrap_err().contains("LIVEGATE_WORKERS"));
+        assert!(
+            toml::from_str::<ServerConfig>("colour = 1").is_err(),
+            "unknown keys refused"
+        );
+        c.session_ttl_s = 5;
+        assert!(c.validate().unwrap_err().contains("session_ttl_s"));
+        c.session_ttl_s = 60;
+        c.database_url = Some("mysql://x".into());
+        assert!(c.validate().unwrap_err().contains("database_url"));
+    }
+}

@@ -1,0 +1,101 @@
+//! Evidence and retention: when a session completes, up to N of its frames are copied to audit
+//! images (with their hashes); frame images are deleted at completion (retention 0) or after the
+//! configured period, by a sweeper that any server may run. Frame *signals* stay in the database
+//! so a verdict can be re-evaluated.
+
+use std::time::Duration;
+
+use livegate_engine::FrameSignals;
+use tokio::sync::watch;
+
+use crate::error::ApiError;
+use crate::outcome::audit_frames;
+use crate::store::{AuditImage, SessionRow};
+use crate::AppState;
+
+/// Copies the chosen frames to audit images (idempotent), then deletes the frame images if the
+/// retention period is zero.
+pub async fn finalize(state: &AppState, session: &SessionRow) -> Result<(), ApiError> {
+    if session.result.is_none() || session.frames_purged_at.is_some() {
+        return Ok(());
+    }
+    if state.store.audit_images(&session.id).await?.is_empty() {
+        let frames = state.store.frames(&session.id).await?;
+        let signals = frames
+            .iter()
+            .map(|f| serde_json::from_str::<FrameSignals>(&f.signals))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ApiError::Internal(format!("stored frame: {e}")))?;
+        for (idx, &i) in audit_frames(&signals, state.config.audit_images).iter().enumerate() {
+            let frame = &frames[i];
+            let ext = frame.object_key.rsplit('.').next().unwrap_or("jpg");
+            let key = format!("sessions/{}/audit/{idx}.{ext}", session.id);
+            state.objects.copy(&frame.object_key, &key).await?;
+            let image = AuditImage {
+                idx: idx as i64,
+                t: frame.t,
+                sha256: frame.sha256.clone(),
+                object_key: key,
+            };
+            state.store.add_audit_image(&session.id, &image).await?;
+        }
+    }
+    if state.config.frame_retention_s == 0 {
+        purge_frames(state, &session.id).await?;
+    }
+    Ok(())
+}
+
+/// Deletes a session's frame images and records it.
+pub async fn purge_frames(state: &AppState, id: &str) -> Result<(), ApiError> {
+    for frame in state.store.frames(id).await? {
+        state.objects.delete(&frame.object_key).await?;
+    }
+    state.store.mark_frames_purged(id, state.clock.now_ms()).await?;
+    Ok(())
+}
+
+/// One retention pass: sessions closed longer ago than the retention period (plus a grace of
+/// ten poll intervals, so a completion in flight finishes its own evidence first) get their
+/// audit images if missing, then lose their frame images. Returns how many were purged.
+pub async fn retention_pass(state: &AppState) -> Result<usize, ApiError> {
+    let grace = 10 * state.config.poll_interval_ms as i64;
+    let before = state.clock.now_ms() - state.config.frame_retention_s as i64 * 1000 - grace;
+    let due = state.store.sessions_to_purge(before, 100).await?;
+    for id in &due {
+        if let Some(session) = state.store.session(id).await? {
+            if session.result.is_some() {
+                // A completion cut short (crash) still leaves its audit images.
+                let mut s = session.clone();
+                s.frames_purged_at = None;
+                finalize_audit_only(state, &s).await?;
+            }
+        }
+        purge_frames(state, id).await?;
+    }
+    Ok(due.len())
+}
+
+async fn finalize_audit_only(state: &AppState, session: &SessionRow) -> Result<(), ApiError> {
+    let mut config = (*state.config).clone();
+    config.frame_retention_s = 1;
+    let scoped = AppState {
+        config: std::sync::Arc::new(config),
+        ..state.clone()
+    };
+    finalize(&scoped, session).await
+}
+
+/// Runs [`retention_pass`] every poll interval until shutdown.
+pub async fn run_retention(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let period = Duration::from_millis(state.config.poll_interval_ms.max(1000));
+    loop {
+        if let Err(e) = retention_pass(&state).await {
+            eprintln!("retention: {e}");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(period) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Persistence behind one [`Store`] over SQLite (default) or PostgreSQL, with the same portable
+//! migrations and queries (`$n` placeholders, BIGINT/DOUBLE PRECISION/TEXT columns). Every write
+//! that spans rows runs in one transaction or one conditional statement, so a failed or killed
+//! request leaves nothing half-written, and two servers sharing PostgreSQL see one truth.
+
+mod sessions;
+mod webhooks;
+mod workflows;
+
+use sha2::{Digest, Sha256};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+pub use sessions::{AuditImage, Completion, FrameRow, SessionRow};
+pub use webhooks::{AttemptOutcome, DeliveryAttempt, DeliveryRow, EndpointRow};
+pub use workflows::WorkflowRow;
+
+/// Schema versions, applied in order once each. Portable SQL only.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    r#"
+CREATE TABLE IF NOT EXISTS api_keys (
+    hash TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS workflows (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    profile TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    workflow_id TEXT,
+    profile TEXT NOT NULL,
+    config TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    attempt BIGINT NOT NULL,
+    retry_of TEXT,
+    reference_key TEXT,
+    reference_embedding TEXT,
+    frame_count BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    result TEXT,
+    model_version TEXT,
+    policy_version TEXT,
+    completed_at BIGINT,
+    frames_purged_at BIGINT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sessions_retry_of ON sessions (retry_of);
+CREATE INDEX IF NOT EXISTS sessions_token ON sessions (token_hash);
+CREATE TABLE IF NOT EXISTS frames (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    seq BIGINT NOT NULL,
+    t DOUBLE PRECISION NOT NULL,
+    signals TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BIGINT NOT NULL,
+    object_key TEXT NOT NULL,
+    client_key TEXT,
+    PRIMARY KEY (session_id, seq)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS frames_client_key ON frames (session_id, client_key);
+CREATE TABLE IF NOT EXISTS audit_images (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    idx BIGINT NOT NULL,
+    t DOUBLE PRECISION NOT NULL,
+    sha256 TEXT NOT NULL,
+    object_key TEXT NOT NULL,
+    PRIMARY KEY (session_id, idx)
+);
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+    event TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    locked_until BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+    attempt BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    status_code BIGINT,
+    error TEXT,
+    duration_ms BIGINT NOT NULL,
+    PRIMARY KEY (delivery_id, attempt)
+);
+"#,
+)];
+
+/// Storage failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A unique name is taken.
+    #[error("{0} already exists")]
+    Conflict(String),
+}
+
+/// The hex sha256 of a secret (API keys and session tokens are stored only hashed).
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Which database is behind the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbKind {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The database.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    kind: DbKind,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://…`) and
+    /// applies pending migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let kind = if url.starts_with("sqlite:") {
+            DbKind::Sqlite
+        } else {
+            DbKind::Postgres
+        };
+        // An in-memory SQLite database lives in one connection.
+        let max = match kind {
+            DbKind::Sqlite if url.contains(":memory:") => 1,
+            DbKind::Sqlite => 4,
+            DbKind::Postgres => 8,
+        };
+        let pool = AnyPoolOptions::new().max_connections(max).connect(url).await?;
+        if kind == DbKind::Sqlite && !url.contains(":memory:") {
+            // Readers do not block the writer; a busy writer is waited for, not failed.
+            sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;")
+                .execute(&pool)
+                .await?;
+        }
+        let store = Self { pool, kind };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The database kind.
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT)")
+            .execute(&self.pool)
+            .await?;
+        for (version, sql) in MIGRATIONS {
+            let applied = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&self.pool)
+                .await?;
+            if applied.is_some() {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(*version)
+                .bind(0i64)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Stores an API key (hashed); idempotent.
+    pub async fn add_api_key(&self, key: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_keys (hash, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(hash_secret(key))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the key is known.
+    pub async fn api_key_valid(&self, key: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM api_keys WHERE hash = $1")
+            .bind(hash_secret(key))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`].
+fn conflict(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what.into()),
+        _ => StoreError::Database(e),
+    }
+}
+
+/// Reads column `i` (shorthand for rows whose shape the query fixes).
+fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(row: &'r AnyRow, i: usize) -> Result<T, StoreError> {
+    Ok(row.try_get(i)?)
+}

@@ -1,0 +1,68 @@
+//! `livegate serve`: the verification API. Zero set-up by default (SQLite and images under the
+//! data directory); PostgreSQL and S3 by configuration.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use livegate_server::{router, spawn_background, AppState, Clock, Objects, ServerConfig, Store, SystemClock};
+
+use crate::{backend, ModelArgs};
+
+/// Arguments of `livegate serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Listen address (overrides the file and LIVEGATE_ADDR; default 127.0.0.1:8080; port 0 picks
+    /// a free port).
+    #[arg(long)]
+    pub addr: Option<String>,
+    /// TOML configuration file (else LIVEGATE_CONFIG); environment variables override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub models: ModelArgs,
+}
+
+/// Entry point of the subcommand.
+pub fn run(args: ServeArgs) -> Result<()> {
+    let mut config = ServerConfig::load(args.config.as_deref())
+        .map_err(anyhow::Error::msg)
+        .context("configuration")?;
+    if let Some(addr) = args.addr {
+        config.addr = addr;
+    }
+    let analyzer = Arc::new(backend::analyzer(&args.models)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        let url = config.database_url();
+        let store = Store::open(&url)
+            .await
+            .with_context(|| format!("opening database {url}"))?;
+        let objects = Objects::open(config.object_store.as_deref(), &config.data_dir).context("object store")?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        if let Some(key) = &config.bootstrap_api_key {
+            store.add_api_key(key, clock.now_ms()).await?;
+        }
+        let listener = tokio::net::TcpListener::bind(&config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        println!(
+            "livegate listening on http://{} (database {:?}, images in {})",
+            listener.local_addr()?,
+            store.kind(),
+            objects.describe()
+        );
+        let state = AppState::new(store, objects, analyzer, config, clock);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        spawn_background(&state, stopped);
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                let _ = stop.send(true);
+            })
+            .await?;
+        Ok(())
+    })
+}
