@@ -23,3 +23,5 @@ echo "== cargo test (tract + ort backends)" >&2
 cargo test --workspace --features livegate/ort -- --test-threads 2
 echo "== ISO/IEC 30107-3 evaluation over ../shared/testdata + synthesised attacks (target/eval)" >&2
 "${CARGO_TARGET_DIR:-target}/debug/livegate" eval eval/cases.json --out target/eval --max-apcer 0 --max-bpcer 0.05
+echo "== browser SDK: tsc --noEmit, then capture flows in headless Chromium (target/browser)" >&2
+./scripts/browser-test.sh

@@ -15,6 +15,7 @@ pub mod objects;
 pub mod outcome;
 pub mod profile;
 pub mod store;
+pub mod web;
 pub mod webhook;
 
 use std::sync::atomic::{AtomicI64, Ordering};

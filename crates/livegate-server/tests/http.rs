@@ -630,3 +630,26 @@ async fn retention_keeps_frames_for_the_period_then_deletes_them_and_keeps_audit
         .unwrap();
     assert_eq!(api.call_raw(req).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_browser_sdk_and_pages_are_served_on_the_api_origin() {
+    let api = api().await;
+    for (path, content_type) in [
+        ("/sdk/livegate.js", "text/javascript"),
+        ("/sdk/livegate.d.ts", "application/typescript"),
+        ("/sdk/livegate.css", "text/css"),
+        ("/capture", "text/html"),
+        ("/demo", "text/html"),
+    ] {
+        let res = tower::ServiceExt::oneshot(api.app.clone(), Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(ct.starts_with(content_type), "{path}: {ct}");
+    }
+    let (s, _) = api
+        .call_raw(Request::get("/sdk/secrets.js").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -43,11 +43,12 @@ pub const HARD_FAIL_CEILING: f64 = 49.0;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Reason {
-    /// A challenge happened too late.
+    /// A challenge was not performed within its time frame: it came too late, or the capture
+    /// ran past the end of its window without it.
     Timeout,
     /// The score is below the threshold.
     ThresholdNotMatched,
-    /// A challenge never happened.
+    /// A challenge never happened, and the capture ended before its window did.
     ChallengeMissing,
     /// A challenge happened, but before the one that should come first.
     ChallengeOutOfOrder,
@@ -287,8 +288,10 @@ fn kind_of(c: Challenge) -> EventKind {
 }
 
 /// Walks the plan in order: each challenge must start after the previous one ended and within
-/// its time frame of that moment.
-pub fn check_challenges(plan: &ChallengePlan, events: &[Event], start_t: f64) -> Vec<ChallengeResult> {
+/// its time frame of that moment. `end_t` is the time of the last frame: a challenge never seen
+/// although the capture outlasted its window timed out; one whose window the capture did not
+/// reach is missing.
+pub fn check_challenges(plan: &ChallengePlan, events: &[Event], start_t: f64, end_t: f64) -> Vec<ChallengeResult> {
     let mut cursor = start_t;
     let mut results = Vec::new();
     for planned in &plan.challenges {
@@ -326,6 +329,8 @@ pub fn check_challenges(plan: &ChallengePlan, events: &[Event], start_t: f64) ->
                     response_s: None,
                     reason: Some(if earlier {
                         Reason::ChallengeOutOfOrder
+                    } else if end_t - cursor >= planned.time_frame_s {
+                        Reason::Timeout
                     } else {
                         Reason::ChallengeMissing
                     }),
@@ -348,8 +353,9 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
     };
     let expression = expression_variation(frames, &events, &asked);
     let start_t = frames.first().map(|f| f.t).unwrap_or(0.0);
+    let end_t = frames.last().map(|f| f.t).unwrap_or(start_t);
     let challenges = match config.mode {
-        LivenessMode::Active => check_challenges(plan, &events, start_t),
+        LivenessMode::Active => check_challenges(plan, &events, start_t, end_t),
         LivenessMode::Passive => Vec::new(),
     };
     let base_score = match config.mode {
@@ -581,6 +587,19 @@ mod tests {
         assert!(!v.liveness_passed);
         assert!(v.liveness_score < 10.0, "{}", v.liveness_score);
         assert!(v.reasons.contains(&Reason::ChallengeMissing));
+    }
+
+    #[test]
+    fn a_challenge_not_seen_while_its_window_ran_out_is_a_timeout() {
+        let (c, p) = config(&["smile"]);
+        let window = p.challenges[0].time_frame_s;
+        let frames = |n: usize| -> Vec<FrameSignals> { (0..n).map(|i| frame(i, 1.0, 0.0, 0.3, 1.0)).collect() };
+        let short = frames((window * 10.0) as usize - 5);
+        assert!(evaluate(&c, &p, &short).reasons.contains(&Reason::ChallengeMissing));
+        let long = frames((window * 10.0) as usize + 5);
+        let v = evaluate(&c, &p, &long);
+        assert!(v.reasons.contains(&Reason::Timeout), "{:?}", v.reasons);
+        assert!(!v.reasons.contains(&Reason::ChallengeMissing));
     }
 
     #[test]

@@ -63,8 +63,9 @@ async fn progress(state: &AppState, session: &crate::store::SessionRow) -> Resul
         .map(|f| super::parse_stored::<FrameSignals>(&f.signals))
         .collect::<Result<Vec<_>, _>>()?;
     let start = frames.first().map_or(0.0, |f| f.t);
+    let end = frames.last().map_or(start, |f| f.t);
     let events = livegate_engine::temporal::detect_events(&frames);
-    let results = check_challenges(&plan, &events, start);
+    let results = check_challenges(&plan, &events, start, end);
     let done: Vec<String> = results
         .iter()
         .take_while(|r| r.completed)

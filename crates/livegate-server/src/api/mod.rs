@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
             "/openapi.json",
             get(move || async move { ([("content-type", "application/json")], doc) }),
         )
+        .merge(crate::web::routes())
         .fallback(|| async { (StatusCode::NOT_FOUND, Json(not_found())) })
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(DefaultBodyLimit::max(limit))

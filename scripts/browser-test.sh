@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Browser tests of the capture SDK (issue 5): type-checks the SDK's JSDoc and declarations, then
+# runs the capture flows in headless Debian Chromium (fake camera fed with real clips) against a
+# real `livegate serve` started here. Screenshots and the log go to target/browser/.
+# Called by scripts/test.sh after the Rust tests (it uses their debug binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${CARGO_TARGET_DIR:-target}/debug/livegate"
+TESTDATA="${LIVEGATE_TESTDATA:-../shared/testdata}"
+OUT=target/browser
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "browser-test: installing chromium (apt)" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || true
+  $SUDO apt-get install -y -qq chromium >/dev/null || $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+echo "== web: npm ci, tsc --noEmit (JSDoc + .d.ts)" >&2
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
+(cd web && npx tsc -p .)
+node web/tests/check-dts.mjs
+
+if [ ! -d "$TESTDATA" ]; then
+  if [ -n "${LIVEGATE_CI:-}" ]; then echo "browser-test: $TESTDATA is missing" >&2; exit 1; fi
+  echo "browser-test: SKIP browser flows, $TESTDATA not found" >&2
+  exit 0
+fi
+
+mkdir -p "$OUT"
+DATA=$(mktemp -d)
+KEY="browser-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+LOG="$OUT/server.log"
+LIVEGATE_BOOTSTRAP_API_KEY="$KEY" LIVEGATE_DATA_DIR="$DATA" "$BIN" serve --addr 127.0.0.1:0 >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+URL=""
+for _ in $(seq 1 120); do
+  URL=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1 || true)
+  [ -n "$URL" ] && break
+  kill -0 $SERVER 2>/dev/null || { cat "$LOG" >&2; echo "browser-test: server exited" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$URL" ] || { echo "browser-test: server did not start" >&2; exit 1; }
+echo "== browser flows against $URL (screenshots in $OUT)" >&2
+node web/tests/e2e.mjs --server "$URL" --key "$KEY" --testdata "$TESTDATA" --out "$OUT"
