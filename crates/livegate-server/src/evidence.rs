@@ -13,12 +13,22 @@ use crate::outcome::audit_frames;
 use crate::store::{AuditImage, SessionRow};
 use crate::AppState;
 
-/// Copies the chosen frames to audit images (idempotent), then deletes the frame images if the
+/// Keeps the audit images of a completed session, then deletes its frame images if the
 /// retention period is zero.
 pub async fn finalize(state: &AppState, session: &SessionRow) -> Result<(), ApiError> {
     if session.result.is_none() || session.frames_purged_at.is_some() {
         return Ok(());
     }
+    keep_audit_images(state, session).await?;
+    if state.config.frame_retention_s == 0 {
+        purge_frames(state, &session.id).await?;
+    }
+    Ok(())
+}
+
+/// Copies the chosen frames to audit images, once (idempotent: nothing happens when the session
+/// already has them).
+async fn keep_audit_images(state: &AppState, session: &SessionRow) -> Result<(), ApiError> {
     if state.store.audit_images(&session.id).await?.is_empty() {
         let frames = state.store.frames(&session.id).await?;
         let signals = frames
@@ -39,9 +49,6 @@ pub async fn finalize(state: &AppState, session: &SessionRow) -> Result<(), ApiE
             };
             state.store.add_audit_image(&session.id, &image).await?;
         }
-    }
-    if state.config.frame_retention_s == 0 {
-        purge_frames(state, &session.id).await?;
     }
     Ok(())
 }
@@ -66,24 +73,12 @@ pub async fn retention_pass(state: &AppState) -> Result<usize, ApiError> {
         if let Some(session) = state.store.session(id).await? {
             if session.result.is_some() {
                 // A completion cut short (crash) still leaves its audit images.
-                let mut s = session.clone();
-                s.frames_purged_at = None;
-                finalize_audit_only(state, &s).await?;
+                keep_audit_images(state, &session).await?;
             }
         }
         purge_frames(state, id).await?;
     }
     Ok(due.len())
-}
-
-async fn finalize_audit_only(state: &AppState, session: &SessionRow) -> Result<(), ApiError> {
-    let mut config = (*state.config).clone();
-    config.frame_retention_s = 1;
-    let scoped = AppState {
-        config: std::sync::Arc::new(config),
-        ..state.clone()
-    };
-    finalize(&scoped, session).await
 }
 
 /// Runs [`retention_pass`] every poll interval until shutdown.
