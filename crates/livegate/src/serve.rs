@@ -57,7 +57,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let state = AppState::new(store, objects, analyzer, config, clock);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         spawn_background(&state, stopped);
-        axum::serve(listener, router(state))
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
             .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
                 let _ = stop.send(true);
