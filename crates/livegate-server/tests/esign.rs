@@ -337,7 +337,20 @@ async fn proceed_and_sign(api: &Api, journey: &str) -> Value {
 
 #[tokio::test]
 async fn a_live_capture_signs_and_the_completed_pdf_carries_the_evidence() {
-    let api = api().await;
+    journey_to_completion(&api().await).await;
+}
+
+#[tokio::test]
+async fn the_journey_works_on_postgres_and_s3() {
+    let (Some(db), Some(s3)) = (common::postgres_url(), common::s3_spec()) else { return };
+    let dir = common::scratch();
+    let api = common::api_with(&db, Some(&s3), common::test_config(&dir)).await;
+    journey_to_completion(&api).await;
+}
+
+/// Sends to a person (liveliness + face match) and a doc signer, walks the person's journey
+/// with a live capture, and checks the completed PDF, the audit trail and the webhooks.
+async fn journey_to_completion(api: &Api) {
     let (s, _) = api
         .send_json("POST", "/v1/webhooks", KEY, &json!({"url": "http://127.0.0.1:9/hook"}))
         .await;
@@ -402,6 +415,74 @@ async fn a_live_capture_signs_and_the_completed_pdf_carries_the_evidence() {
     }
     let (s, r) = api.post_empty("/v1/sign/capture", &journey).await;
     assert_eq!((s, code(&r)), (StatusCode::CONFLICT, "journey_closed"));
+}
+
+/// A minimal SMTP receiver on loopback: accepts every command, returns each message's DATA.
+async fn smtp_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let (mut data, mut in_data, mut log) = (String::new(), false, String::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            tx.send(format!("{log}{data}")).unwrap();
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    log.push_str(&line);
+                    log.push('\n');
+                    let reply: &[u8] = match line.split(' ').next().unwrap_or("") {
+                        "EHLO" => b"250-test\r\n250 AUTH PLAIN\r\n",
+                        "AUTH" => b"235 ok\r\n",
+                        "DATA" => {
+                            in_data = true;
+                            b"354 go\r\n"
+                        }
+                        "QUIT" => b"221 bye\r\n",
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (addr, rx)
+}
+
+#[tokio::test]
+async fn with_smtp_configured_invitations_and_otps_are_e_mailed() {
+    let (addr, mut received) = smtp_receiver().await;
+    let dir = common::scratch();
+    let mut config = common::test_config(&dir);
+    config.smtp_url = Some(format!("smtp://mailer:s3cret@{addr}"));
+    config.public_url = Some("https://sign.example.com/".into());
+    let api = common::api_with(&config.database_url(), None, config).await;
+    let dep = department(&api, false, 65).await;
+    let doc = sent(&api, &dep, json!([person("asha@example.com", json!(null))])).await;
+    let invitation = received.recv().await.unwrap();
+    assert!(invitation.contains("RCPT TO:<asha@example.com>"), "{invitation}");
+    assert!(invitation.contains("AUTH PLAIN"), "{invitation}");
+    assert!(invitation.contains(&format!("https://sign.example.com/sign/{}", invitation_token(&doc, 0))), "{invitation}");
+    let (s, _) = open(&api, invitation_token(&doc, 0)).await;
+    assert_eq!(s, StatusCode::OK);
+    let otp = received.recv().await.unwrap();
+    assert!(otp.contains("Subject: Your code to sign Loan agreement"), "{otp}");
+    let (_, msgs) = api.get("/v1/outbox", KEY).await;
+    assert_eq!(msgs["messages"].as_array().unwrap().len(), 0, "e-mail went by SMTP, not the outbox");
 }
 
 #[tokio::test]

@@ -87,9 +87,8 @@ pub(super) fn draw(doc: &mut Document, page: &EvidencePage, number: usize, total
     let captures_height = if captures.is_empty() { 0.0 } else { 2.0 * SECTION_SIZE + THUMB_MAX_HEIGHT + 16.0 };
     let signature_height = 2.0 * SECTION_SIZE + SIGNATURE_HEIGHT + 34.0;
     let floor = FOOTER_Y + 20.0 + captures_height + signature_height;
-    let mut rows = page.fields.iter();
     let mut shown = 0;
-    for (label, value) in rows.by_ref() {
+    for (label, value) in &page.fields {
         let labels = wrap(label, Font::Bold, BODY_SIZE, LABEL_WIDTH, 3);
         let values = wrap(value, Font::Regular, BODY_SIZE, VALUE_WIDTH, MAX_VALUE_LINES);
         let height = labels.len().max(values.len()) as f32 * BODY_LEADING + 2.0 * ROW_PADDING;
