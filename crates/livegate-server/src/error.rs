@@ -99,7 +99,9 @@ pub enum ApiError {
     #[error("Smart User Liveliness is disabled in department {0:?}; enable it in the department's Invitee Configurations first")]
     LivelinessDisabled(String),
     /// Smart User Liveliness asked for an automated signer.
-    #[error("Smart User Liveliness is unavailable for automated signing ({0}): there is no person in front of a camera")]
+    #[error(
+        "Smart User Liveliness is unavailable for automated signing ({0}): there is no person in front of a camera"
+    )]
     LivelinessNotAvailable(String),
     /// The upload is not a usable PDF.
     #[error("{0}")]

@@ -61,11 +61,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
             listener,
             router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
-            .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
-                let _ = stop.send(true);
-            })
-            .await?;
+        .with_graceful_shutdown(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = stop.send(true);
+        })
+        .await?;
         Ok(())
     })
 }

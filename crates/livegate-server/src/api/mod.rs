@@ -44,7 +44,10 @@ impl Modify for Security {
         };
         components.add_security_scheme("api_key", bearer("Server API key"));
         components.add_security_scheme("client_token", bearer("Session client token (lgt_…), one session only"));
-        components.add_security_scheme("journey_token", bearer("Signing journey token (lgj_…), one invitee only"));
+        components.add_security_scheme(
+            "journey_token",
+            bearer("Signing journey token (lgj_…), one invitee only"),
+        );
     }
 }
 
@@ -98,8 +101,14 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(client::client_session))
         .routes(routes!(client::client_retry))
-        .routes(routes!(esign::departments::create_department, esign::departments::list_departments))
-        .routes(routes!(esign::departments::get_department, esign::departments::update_department))
+        .routes(routes!(
+            esign::departments::create_department,
+            esign::departments::list_departments
+        ))
+        .routes(routes!(
+            esign::departments::get_department,
+            esign::departments::update_department
+        ))
         .routes(routes!(esign::departments::department_changes))
         .routes(routes!(esign::send::create_template, esign::send::list_templates))
         .routes(routes!(esign::send::create_document, esign::documents::list_documents))

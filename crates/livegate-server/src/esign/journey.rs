@@ -33,7 +33,14 @@ pub struct Meta {
 }
 
 /// An audit event now.
-pub fn event(state: &AppState, document_id: &str, invitee_id: Option<&str>, step: &str, detail: Value, meta: &Meta) -> AuditEventRow {
+pub fn event(
+    state: &AppState,
+    document_id: &str,
+    invitee_id: Option<&str>,
+    step: &str,
+    detail: Value,
+    meta: &Meta,
+) -> AuditEventRow {
     let at = state.clock.now_ms();
     AuditEventRow {
         id: sortable_id(at),
@@ -100,18 +107,33 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
             return Ok(links);
         }
         let invitees = state.store.invitees(doc_id).await?;
-        let Some(order) = invitees.iter().filter(|i| i.state != "signed").map(|i| i.signing_order).min() else {
+        let Some(order) = invitees
+            .iter()
+            .filter(|i| i.state != "signed")
+            .map(|i| i.signing_order)
+            .min()
+        else {
             complete_document(state, &doc, &invitees, meta).await?;
             return Ok(links);
         };
         let mut changed = false;
-        for i in invitees.iter().filter(|i| i.signing_order == order && i.state == "waiting") {
+        for i in invitees
+            .iter()
+            .filter(|i| i.signing_order == order && i.state == "waiting")
+        {
             if i.signer_type != "person" {
                 let mut after = i.clone();
                 after.state = "signed".into();
                 after.signed_at = Some(state.clock.now_ms());
                 after.signature = Some(json!({"kind": "automated", "by": i.signer_type}).to_string());
-                let ev = event(state, doc_id, Some(&i.id), "signature.signed", json!({"kind": "automated", "signer_type": i.signer_type}), meta);
+                let ev = event(
+                    state,
+                    doc_id,
+                    Some(&i.id),
+                    "signature.signed",
+                    json!({"kind": "automated", "signer_type": i.signer_type}),
+                    meta,
+                );
                 let (name, payload) = signer_event("signer.completed", &doc, &after, json!({"kind": "automated"}));
                 save(state, after, &[ev], Some((&name, payload))).await?;
             } else {
@@ -123,7 +145,14 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
                 after.invitation_sent_at = Some(now);
                 after.invitation_expires_at = Some(now + state.config.invitation_ttl_s as i64 * 1000);
                 let (channel, to) = channel_of(i);
-                let ev = event(state, doc_id, Some(&i.id), "invitation.sent", json!({"channel": channel, "to": to}), meta);
+                let ev = event(
+                    state,
+                    doc_id,
+                    Some(&i.id),
+                    "invitation.sent",
+                    json!({"channel": channel, "to": to}),
+                    meta,
+                );
                 save(state, after, &[ev], None).await?;
                 let url = format!("{}/sign/{token}", state.config.public_url());
                 notify::send(
@@ -155,7 +184,9 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
 /// The capture sessions of an invitee, first attempt first.
 pub async fn chain(state: &AppState, i: &InviteeRow) -> Result<Vec<SessionRow>, ApiError> {
     let mut out = Vec::new();
-    let Some(first) = &i.first_session_id else { return Ok(out) };
+    let Some(first) = &i.first_session_id else {
+        return Ok(out);
+    };
     let mut next = state.store.session(first).await?;
     while let Some(mut s) = next {
         check_expiry(state, &mut s).await?;
@@ -228,7 +259,11 @@ pub struct CaptureState {
 }
 
 /// Reads the capture step from the chain.
-pub async fn capture_state(state: &AppState, i: &InviteeRow, sessions: &[SessionRow]) -> Result<CaptureState, ApiError> {
+pub async fn capture_state(
+    state: &AppState,
+    i: &InviteeRow,
+    sessions: &[SessionRow],
+) -> Result<CaptureState, ApiError> {
     let security = security_of(i)?;
     let used = sessions.iter().filter(|s| finished(s)).count() as i64;
     let (liveness_left, face_left, shown) = security.attempts_left(used);
@@ -319,12 +354,35 @@ pub async fn sync(state: &AppState, doc: &DocumentRow, i: InviteeRow, meta: &Met
             json!({"code": "attempts_exhausted", "message": format!("all {} face capture attempts failed", security.max_attempts())})
                 .to_string(),
         );
-        events.push(event(state, &doc.id, Some(&i.id), "capture.exhausted", json!({"attempts": done.len()}), meta));
-        let reasons = latest.and_then(|s| s.result.as_deref()).map(parse_stored::<SessionResult>).transpose()?;
-        let codes: Vec<String> = reasons.map(|r| r.verdict.reasons.iter().map(|c| c.code().to_string()).collect()).unwrap_or_default();
-        webhook = Some(signer_event("signer.failed", doc, &after, json!({"code": "attempts_exhausted", "reasons": codes})));
+        events.push(event(
+            state,
+            &doc.id,
+            Some(&i.id),
+            "capture.exhausted",
+            json!({"attempts": done.len()}),
+            meta,
+        ));
+        let reasons = latest
+            .and_then(|s| s.result.as_deref())
+            .map(parse_stored::<SessionResult>)
+            .transpose()?;
+        let codes: Vec<String> = reasons
+            .map(|r| r.verdict.reasons.iter().map(|c| c.code().to_string()).collect())
+            .unwrap_or_default();
+        webhook = Some(signer_event(
+            "signer.failed",
+            doc,
+            &after,
+            json!({"code": "attempts_exhausted", "reasons": codes}),
+        ));
     }
-    let saved = save(state, after, &events, webhook.as_ref().map(|(n, v)| (n.as_str(), v.clone()))).await?;
+    let saved = save(
+        state,
+        after,
+        &events,
+        webhook.as_ref().map(|(n, v)| (n.as_str(), v.clone())),
+    )
+    .await?;
     if exhausted {
         notify_sender(state, doc, &saved).await?;
     }
@@ -333,7 +391,10 @@ pub async fn sync(state: &AppState, doc: &DocumentRow, i: InviteeRow, meta: &Met
 
 async fn notify_sender(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> Result<(), ApiError> {
     let Some(to) = &doc.sender_email else {
-        eprintln!("signer {} of {} failed; the document has no sender_email to notify", i.id, doc.id);
+        eprintln!(
+            "signer {} of {} failed; the document has no sender_email to notify",
+            i.id, doc.id
+        );
         return Ok(());
     };
     notify::send(
@@ -353,8 +414,17 @@ async fn notify_sender(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> R
 }
 
 /// Appends the evidence pages, stores the completed PDF and marks the document completed.
-async fn complete_document(state: &AppState, doc: &DocumentRow, invitees: &[InviteeRow], meta: &Meta) -> Result<(), ApiError> {
-    let department = state.store.department(&doc.department_id).await?.ok_or(ApiError::DepartmentNotFound)?;
+async fn complete_document(
+    state: &AppState,
+    doc: &DocumentRow,
+    invitees: &[InviteeRow],
+    meta: &Meta,
+) -> Result<(), ApiError> {
+    let department = state
+        .store
+        .department(&doc.department_id)
+        .await?
+        .ok_or(ApiError::DepartmentNotFound)?;
     let mut pages = Vec::new();
     let mut ordered: Vec<&InviteeRow> = invitees.iter().collect();
     ordered.sort_by_key(|i| (i.signing_order, i.position));
@@ -375,8 +445,19 @@ async fn complete_document(state: &AppState, doc: &DocumentRow, invitees: &[Invi
     done.signed_key = Some(key);
     done.signed_sha256 = Some(sha.clone());
     let payload = json!({"event": "document.completed", "document_id": doc.id, "signed_sha256": sha}).to_string();
-    if state.store.finish_document(&done, "sent", Some(("document.completed", &payload))).await? {
-        let ev = event(state, &doc.id, None, "document.completed", json!({"signed_sha256": sha}), meta);
+    if state
+        .store
+        .finish_document(&done, "sent", Some(("document.completed", &payload)))
+        .await?
+    {
+        let ev = event(
+            state,
+            &doc.id,
+            None,
+            "document.completed",
+            json!({"signed_sha256": sha}),
+            meta,
+        );
         state.store.add_audit_events(&[ev]).await?;
     }
     Ok(())
@@ -400,10 +481,20 @@ pub fn format_utc(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
-async fn evidence_page(state: &AppState, doc: &DocumentRow, acceptance: &i64, i: &InviteeRow) -> Result<EvidencePage, ApiError> {
+async fn evidence_page(
+    state: &AppState,
+    doc: &DocumentRow,
+    acceptance: &i64,
+    i: &InviteeRow,
+) -> Result<EvidencePage, ApiError> {
     let security = security_of(i)?;
     let sessions = chain(state, i).await?;
     let capture = capture_state(state, i, &sessions).await?;
@@ -412,17 +503,24 @@ async fn evidence_page(state: &AppState, doc: &DocumentRow, acceptance: &i64, i:
         ("Signer".to_string(), format!("{} ({})", i.name, to)),
         ("Signer type".into(), i.signer_type.clone()),
         ("Signed at".into(), when(i.signed_at)),
-        ("OTP".into(), match i.otp_verified_at {
-            Some(t) => format!("verified by {channel} at {}", format_utc(t)),
-            None if i.signer_type != "person" => "not applicable (automated signer)".into(),
-            None => "not verified".into(),
-        }),
+        (
+            "OTP".into(),
+            match i.otp_verified_at {
+                Some(t) => format!("verified by {channel} at {}", format_utc(t)),
+                None if i.signer_type != "person" => "not applicable (automated signer)".into(),
+                None => "not verified".into(),
+            },
+        ),
     ];
     if security.capture_photo {
         let liveness = match (security.smart_liveliness, capture.liveness.score) {
             (true, Some(score)) => format!(
                 "{score:.1} vs acceptance {acceptance}% - {}",
-                if capture.liveness.passed == Some(true) { "passed" } else { "failed" }
+                if capture.liveness.passed == Some(true) {
+                    "passed"
+                } else {
+                    "failed"
+                }
             ),
             (true, None) => "not completed".into(),
             (false, _) => "photo capture only".into(),
@@ -430,11 +528,18 @@ async fn evidence_page(state: &AppState, doc: &DocumentRow, acceptance: &i64, i:
         fields.push(("Smart User Liveliness".into(), liveness));
         let face = match (security.face_match, capture.face_match.passed, capture.face_match.score) {
             (false, ..) => "not configured".into(),
-            (true, Some(m), s) => format!("{} (similarity {:.2})", if m { "matched" } else { "not matched" }, s.unwrap_or(0.0)),
+            (true, Some(m), s) => format!(
+                "{} (similarity {:.2})",
+                if m { "matched" } else { "not matched" },
+                s.unwrap_or(0.0)
+            ),
             (true, None, _) => "not attempted".into(),
         };
         fields.push(("Face match".into(), face));
-        fields.push(("Capture attempts".into(), format!("{} of {}", capture.attempts_used, capture.max_attempts)));
+        fields.push((
+            "Capture attempts".into(),
+            format!("{} of {}", capture.attempts_used, capture.max_attempts),
+        ));
         if let Some(s) = sessions.last() {
             fields.push(("Verification session".into(), s.id.clone()));
         }
@@ -447,7 +552,12 @@ async fn evidence_page(state: &AppState, doc: &DocumentRow, acceptance: &i64, i:
             captures.push(state.objects.get(&img.object_key).await?.to_vec());
         }
     }
-    let signature: Value = i.signature.as_deref().map(parse_stored).transpose()?.unwrap_or(Value::Null);
+    let signature: Value = i
+        .signature
+        .as_deref()
+        .map(parse_stored)
+        .transpose()?
+        .unwrap_or(Value::Null);
     let signature = match signature["kind"].as_str() {
         Some("typed") => SignatureMark::Typed(signature["typed_name"].as_str().unwrap_or_default().to_string()),
         Some("drawn") => {

@@ -2,7 +2,7 @@
 //! journey (invitation → OTP → capture → sign), the completed PDF with its evidence page, and
 //! the notifier.
 
-pub mod pdf;
 pub mod journey;
 pub mod notify;
+pub mod pdf;
 pub mod rules;

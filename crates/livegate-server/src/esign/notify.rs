@@ -163,7 +163,10 @@ mod tests {
     fn smtp_urls_parse() {
         assert_eq!(
             SmtpServer::parse("smtp://mail.example.com").unwrap(),
-            SmtpServer { addr: "mail.example.com:25".into(), auth: None }
+            SmtpServer {
+                addr: "mail.example.com:25".into(),
+                auth: None
+            }
         );
         assert_eq!(
             SmtpServer::parse("smtp://ana:s3cret@127.0.0.1:2525").unwrap(),

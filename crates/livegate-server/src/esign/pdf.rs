@@ -212,7 +212,10 @@ impl PageTree {
             .and_then(|catalog| catalog.get(b"Pages"))
             .and_then(Object::as_reference)
             .map_err(|_| broken("the catalog has no /Pages reference"))?;
-        let node = doc.get_dictionary(id).map_err(|_| broken("/Pages is not a dictionary"))?.clone();
+        let node = doc
+            .get_dictionary(id)
+            .map_err(|_| broken("/Pages is not a dictionary"))?
+            .clone();
         let kids = node
             .get(b"Kids")
             .and_then(|kids| doc.dereference(kids))
@@ -286,7 +289,8 @@ mod tests {
 
     fn encoded(img: DynamicImage, format: ImageFormat) -> Vec<u8> {
         let mut bytes = Vec::new();
-        img.write_to(&mut Cursor::new(&mut bytes), format).expect("encode test image");
+        img.write_to(&mut Cursor::new(&mut bytes), format)
+            .expect("encode test image");
         bytes
     }
 
@@ -299,7 +303,11 @@ mod tests {
     fn drawn_png() -> Vec<u8> {
         let img = RgbaImage::from_fn(240, 80, |x, y| {
             let on_stroke = (i64::from(y) - 40 - (i64::from(x) / 6) % 20).abs() < 3;
-            if on_stroke { Rgba([20, 30, 120, 255]) } else { Rgba([0, 0, 0, 0]) }
+            if on_stroke {
+                Rgba([20, 30, 120, 255])
+            } else {
+                Rgba([0, 0, 0, 0])
+            }
         });
         encoded(DynamicImage::ImageRgba8(img), ImageFormat::Png)
     }
@@ -332,7 +340,11 @@ mod tests {
         let original_pages = before.get_pages().len();
         assert_eq!(after.get_pages().len(), original_pages + pages.len());
         for number in 1..=original_pages as u32 {
-            assert_eq!(page_content(&after, number), page_content(&before, number), "page {number}");
+            assert_eq!(
+                page_content(&after, number),
+                page_content(&before, number),
+                "page {number}"
+            );
         }
         let info = inspect(&completed, usize::MAX).expect("completed PDF passes inspection");
         assert_eq!(info.pages as usize, original_pages + pages.len());
@@ -383,7 +395,11 @@ mod tests {
     #[test]
     fn appends_one_page_per_signer_after_the_original() {
         let typed = evidence("Asha Rao", vec![], SignatureMark::Typed("Asha Rao".into()));
-        let automated = evidence("Acme HR", vec![], SignatureMark::Automated("Countersigned by Acme HR".into()));
+        let automated = evidence(
+            "Acme HR",
+            vec![],
+            SignatureMark::Automated("Countersigned by Acme HR".into()),
+        );
         for fixture in [CONTRACT, TWO_PAGES] {
             complete(fixture, std::slice::from_ref(&typed));
             let doc = complete(fixture, &[typed.clone(), automated.clone()]);
@@ -430,7 +446,10 @@ mod tests {
         }
         assert_eq!(image(b"Im2").get(b"Width").and_then(Object::as_i64).unwrap(), 48);
         let signature = image(b"Im4");
-        assert_eq!(signature.get(b"Filter").and_then(Object::as_name).unwrap(), b"FlateDecode");
+        assert_eq!(
+            signature.get(b"Filter").and_then(Object::as_name).unwrap(),
+            b"FlateDecode"
+        );
         let mask_id = signature.get(b"SMask").and_then(Object::as_reference).unwrap();
         let mask = doc.get_object(mask_id).and_then(Object::as_stream).unwrap();
         assert_eq!(mask.decompressed_content().unwrap().len(), 240 * 80);
@@ -441,7 +460,8 @@ mod tests {
         let png = encoded(DynamicImage::ImageRgb8(RgbImage::new(30, 20)), ImageFormat::Png);
         let mut page = evidence("Asha Rao", vec![png; 4], SignatureMark::Typed("A".repeat(200)));
         page.fields.push(("Notes".into(), "word ".repeat(400)));
-        page.fields.extend((0..60).map(|i| (format!("Extra {i}"), "value".to_string())));
+        page.fields
+            .extend((0..60).map(|i| (format!("Extra {i}"), "value".to_string())));
         let doc = complete(CONTRACT, &[page]);
         let text = doc.extract_text(&[2]).unwrap();
         assert!(text.contains("more field(s) not shown"), "{text}");
@@ -450,7 +470,11 @@ mod tests {
 
     #[test]
     fn rejects_a_broken_capture() {
-        let page = evidence("Asha Rao", vec![b"not an image".to_vec()], SignatureMark::Typed("A".into()));
+        let page = evidence(
+            "Asha Rao",
+            vec![b"not an image".to_vec()],
+            SignatureMark::Typed("A".into()),
+        );
         let err = append_evidence(CONTRACT, &[page]).unwrap_err();
         assert_eq!(err.code(), "invalid_image");
         let mut bad_jpeg = jpeg(32, 32);

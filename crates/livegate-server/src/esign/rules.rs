@@ -205,16 +205,37 @@ mod tests {
     #[test]
     fn ranges_department_and_signer_type_are_enforced() {
         let code = |r: Result<Security, ApiError>| r.unwrap_err().status_and_code().1;
-        assert_eq!(check_acceptance(101).unwrap_err().status_and_code().1, "acceptance_percentage_out_of_range");
+        assert_eq!(
+            check_acceptance(101).unwrap_err().status_and_code().1,
+            "acceptance_percentage_out_of_range"
+        );
         assert!(check_acceptance(0).is_ok() && check_acceptance(100).is_ok() && check_acceptance(-1).is_err());
-        assert_eq!(code(Security::check(&request(true, 4, None), "person", &department(true))), "retries_out_of_range");
-        assert_eq!(code(Security::check(&request(true, -1, None), "person", &department(true))), "retries_out_of_range");
-        assert_eq!(code(Security::check(&request(true, 1, Some(4)), "person", &department(true))), "retries_out_of_range");
-        assert_eq!(code(Security::check(&request(true, 1, None), "person", &department(false))), "liveliness_disabled");
+        assert_eq!(
+            code(Security::check(&request(true, 4, None), "person", &department(true))),
+            "retries_out_of_range"
+        );
+        assert_eq!(
+            code(Security::check(&request(true, -1, None), "person", &department(true))),
+            "retries_out_of_range"
+        );
+        assert_eq!(
+            code(Security::check(&request(true, 1, Some(4)), "person", &department(true))),
+            "retries_out_of_range"
+        );
+        assert_eq!(
+            code(Security::check(&request(true, 1, None), "person", &department(false))),
+            "liveliness_disabled"
+        );
         for automated in ["virtual_signer", "doc_signer"] {
-            assert_eq!(code(Security::check(&request(true, 1, None), automated, &department(true))), "liveliness_not_available");
+            assert_eq!(
+                code(Security::check(&request(true, 1, None), automated, &department(true))),
+                "liveliness_not_available"
+            );
         }
-        assert_eq!(code(Security::check(&request(false, 0, None), "robot", &department(true))), "invalid_request");
+        assert_eq!(
+            code(Security::check(&request(false, 0, None), "robot", &department(true))),
+            "invalid_request"
+        );
         // Without Smart User Liveliness the capture is a photo: threshold 0.
         let photo = Security::check(&request(false, 1, None), "person", &department(false)).unwrap();
         assert_eq!(photo.capture_profile(&department(false)).liveness_threshold, Some(0.0));

@@ -469,18 +469,26 @@ impl Store {
 
     /// A department by id.
     pub async fn department(&self, id: &str) -> Result<Option<DepartmentRow>, StoreError> {
-        let row = sqlx::query(concat!("SELECT ", department_columns!(), " FROM departments WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            department_columns!(),
+            " FROM departments WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(department_from).transpose()
     }
 
     /// Every department, by name.
     pub async fn departments(&self) -> Result<Vec<DepartmentRow>, StoreError> {
-        let rows = sqlx::query(concat!("SELECT ", department_columns!(), " FROM departments ORDER BY name"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            department_columns!(),
+            " FROM departments ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(department_from).collect()
     }
 
@@ -616,7 +624,12 @@ impl Store {
 
     /// Moves a document from `from` status to `to` with its completed PDF; false when another
     /// request moved it first.
-    pub async fn finish_document(&self, d: &DocumentRow, from: &str, event: Option<(&str, &str)>) -> Result<bool, StoreError> {
+    pub async fn finish_document(
+        &self,
+        d: &DocumentRow,
+        from: &str,
+        event: Option<(&str, &str)>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE documents SET status = $2, completed_at = $3, signed_key = $4, signed_sha256 = $5 \
@@ -659,7 +672,11 @@ impl Store {
         let sql = if journey {
             concat!("SELECT ", invitee_columns!(), " FROM invitees WHERE journey_hash = $1")
         } else {
-            concat!("SELECT ", invitee_columns!(), " FROM invitees WHERE invitation_hash = $1")
+            concat!(
+                "SELECT ",
+                invitee_columns!(),
+                " FROM invitees WHERE invitation_hash = $1"
+            )
         };
         let row = sqlx::query(sql).bind(hash).fetch_optional(&self.pool).await?;
         row.as_ref().map(invitee_from).transpose()
@@ -772,7 +789,11 @@ impl Store {
     }
 }
 
-async fn insert_changes(tx: &mut sqlx::AnyConnection, department_id: &str, changes: &[ChangeRow]) -> Result<(), StoreError> {
+async fn insert_changes(
+    tx: &mut sqlx::AnyConnection,
+    department_id: &str,
+    changes: &[ChangeRow],
+) -> Result<(), StoreError> {
     for c in changes {
         sqlx::query(
             "INSERT INTO department_changes (id, department_id, at, actor, field, old_value, new_value) \

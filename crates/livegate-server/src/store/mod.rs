@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
-pub use esign::{sortable_id, AuditEventRow, ChangeRow, DepartmentRow, DocumentRow, InviteeRow, OutboxRow, TemplateRow};
+pub use esign::{
+    sortable_id, AuditEventRow, ChangeRow, DepartmentRow, DocumentRow, InviteeRow, OutboxRow, TemplateRow,
+};
 pub use sessions::{AuditImage, Completion, FrameRow, SessionRow};
 pub use webhooks::{AttemptOutcome, DeliveryAttempt, DeliveryRow, EndpointRow};
 pub use workflows::WorkflowRow;
@@ -20,8 +22,8 @@ pub use workflows::WorkflowRow;
 /// Schema versions, applied in order once each. Portable SQL only.
 const MIGRATIONS: &[(i64, &str)] = &[
     (
-    1,
-    r#"
+        1,
+        r#"
 CREATE TABLE IF NOT EXISTS api_keys (
     hash TEXT PRIMARY KEY,
     created_at BIGINT NOT NULL

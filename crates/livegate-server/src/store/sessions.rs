@@ -181,10 +181,14 @@ impl Store {
 
     /// The session that retries `id`, if one was started.
     pub async fn retry_of(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
-        let row = sqlx::query(concat!("SELECT ", session_columns!(), " FROM sessions WHERE retry_of = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE retry_of = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(session_from).transpose()
     }
 

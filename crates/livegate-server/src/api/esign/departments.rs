@@ -163,9 +163,18 @@ pub async fn create_department(
 /// Lists departments.
 #[utoipa::path(get, path = "/v1/departments", tag = "esign", security(("api_key" = [])),
     responses((status = 200, body = DepartmentList), (status = "4XX", body = ErrorBody)))]
-pub async fn list_departments(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<DepartmentList>, ApiError> {
+pub async fn list_departments(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<DepartmentList>, ApiError> {
     require_api_key(&state, &headers).await?;
-    let departments = state.store.departments().await?.into_iter().map(Department::from).collect();
+    let departments = state
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .map(Department::from)
+        .collect();
     Ok(Json(DepartmentList { departments }))
 }
 
@@ -222,11 +231,17 @@ pub async fn update_department(
         if changes.is_empty() {
             return Ok(Json(before.into()));
         }
-        if state.store.update_department(&after, before.updated_at, &changes).await? {
+        if state
+            .store
+            .update_department(&after, before.updated_at, &changes)
+            .await?
+        {
             return Ok(Json(after.into()));
         }
     }
-    Err(ApiError::Conflict("a concurrent update of this department (retry)".into()))
+    Err(ApiError::Conflict(
+        "a concurrent update of this department (retry)".into(),
+    ))
 }
 
 /// A department's change history.

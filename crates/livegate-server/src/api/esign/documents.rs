@@ -328,7 +328,10 @@ pub async fn original_pdf(
 ) -> Result<Response, ApiError> {
     require_api_key(&state, &headers).await?;
     let doc = state.store.document(&id).await?.ok_or(ApiError::DocumentNotFound)?;
-    Ok(pdf_response(state.objects.get(&doc.object_key).await?, &format!("{id}.pdf")))
+    Ok(pdf_response(
+        state.objects.get(&doc.object_key).await?,
+        &format!("{id}.pdf"),
+    ))
 }
 
 /// The completed PDF: the original plus one signature-and-evidence page per signer.
@@ -348,7 +351,10 @@ pub async fn signed_pdf(
 pub async fn signed_pdf_of(state: &AppState, id: &str) -> Result<Response, ApiError> {
     let doc = state.store.document(id).await?.ok_or(ApiError::DocumentNotFound)?;
     let key = doc.signed_key.ok_or(ApiError::DocumentNotCompleted)?;
-    Ok(pdf_response(state.objects.get(&key).await?, &format!("{id}-signed.pdf")))
+    Ok(pdf_response(
+        state.objects.get(&key).await?,
+        &format!("{id}-signed.pdf"),
+    ))
 }
 
 fn csv_field(v: &str) -> String {
@@ -413,13 +419,18 @@ pub async fn audit_trail(
             Ok((
                 [
                     ("content-type", "text/csv; charset=utf-8".to_string()),
-                    ("content-disposition", format!("attachment; filename=\"{id}-audit.csv\"")),
+                    (
+                        "content-disposition",
+                        format!("attachment; filename=\"{id}-audit.csv\""),
+                    ),
                 ],
                 out,
             )
                 .into_response())
         }
-        Some(other) => Err(ApiError::InvalidRequest(format!("format must be json or csv, got {other:?}"))),
+        Some(other) => Err(ApiError::InvalidRequest(format!(
+            "format must be json or csv, got {other:?}"
+        ))),
     }
 }
 

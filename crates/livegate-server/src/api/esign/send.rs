@@ -182,7 +182,13 @@ fn template_view(t: TemplateRow) -> Template {
     responses((status = 200, body = TemplateList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_templates(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<TemplateList>, ApiError> {
     require_api_key(&state, &headers).await?;
-    let templates = state.store.templates(None).await?.into_iter().map(template_view).collect();
+    let templates = state
+        .store
+        .templates(None)
+        .await?
+        .into_iter()
+        .map(template_view)
+        .collect();
     Ok(Json(TemplateList { templates }))
 }
 
@@ -210,7 +216,8 @@ async fn prepare(
     }
     let (email, phone) = (clean(&req.email), clean(&req.phone));
     if let Some(e) = &email {
-        let ok = e.len() <= 254 && e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.'))
+        let ok = e.len() <= 254
+            && e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.'))
             && !e.contains(char::is_whitespace);
         if !ok {
             return Err(ApiError::InvalidRequest(format!("{e:?} is not an e-mail address")));
@@ -224,11 +231,15 @@ async fn prepare(
     }
     let signer_type = req.signer_type.clone().unwrap_or_else(|| "person".into());
     if email.is_none() && phone.is_none() && signer_type == "person" {
-        return Err(ApiError::InvalidRequest(format!("invitee {name:?} needs an email or a phone")));
+        return Err(ApiError::InvalidRequest(format!(
+            "invitee {name:?} needs an email or a phone"
+        )));
     }
     let order = req.signing_order.unwrap_or(position as i64 + 1);
     if !(1..=100).contains(&order) {
-        return Err(ApiError::InvalidRequest(format!("signing_order must be 1-100, got {order}")));
+        return Err(ApiError::InvalidRequest(format!(
+            "signing_order must be 1-100, got {order}"
+        )));
     }
     let security_req = req.security.clone().unwrap_or_default();
     let security = Security::check(&security_req, &signer_type, department)?;
@@ -269,7 +280,11 @@ struct PreparedDocument {
     pdf: Bytes,
 }
 
-async fn store_documents(state: &AppState, docs: Vec<PreparedDocument>, meta: &Meta) -> Result<Vec<DocumentDetail>, ApiError> {
+async fn store_documents(
+    state: &AppState,
+    docs: Vec<PreparedDocument>,
+    meta: &Meta,
+) -> Result<Vec<DocumentDetail>, ApiError> {
     let mut rows = Vec::new();
     let mut events = Vec::new();
     for d in &docs {
@@ -287,7 +302,10 @@ async fn store_documents(state: &AppState, docs: Vec<PreparedDocument>, meta: &M
             serde_json::json!({"title": d.doc.title, "sha256": d.doc.sha256, "invitees": d.invitees.len()}),
             meta,
         ));
-        rows.push((d.doc.clone(), d.invitees.iter().map(|i| i.row.clone()).collect::<Vec<_>>()));
+        rows.push((
+            d.doc.clone(),
+            d.invitees.iter().map(|i| i.row.clone()).collect::<Vec<_>>(),
+        ));
     }
     state.store.create_documents(&rows, &events).await?;
     let mut out = Vec::new();
@@ -302,7 +320,13 @@ async fn store_documents(state: &AppState, docs: Vec<PreparedDocument>, meta: &M
     Ok(out)
 }
 
-fn new_document(department: &DepartmentRow, title: &str, info: &PdfInfo, sender: Option<String>, now: i64) -> Result<DocumentRow, ApiError> {
+fn new_document(
+    department: &DepartmentRow,
+    title: &str,
+    info: &PdfInfo,
+    sender: Option<String>,
+    now: i64,
+) -> Result<DocumentRow, ApiError> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(ApiError::InvalidRequest("title must be 1-200 characters".into()));
@@ -323,7 +347,12 @@ fn new_document(department: &DepartmentRow, title: &str, info: &PdfInfo, sender:
 }
 
 async fn template_pdf(state: &AppState, id: &str) -> Result<(Bytes, PdfInfo), ApiError> {
-    let t = state.store.templates(Some(id)).await?.pop().ok_or(ApiError::TemplateNotFound)?;
+    let t = state
+        .store
+        .templates(Some(id))
+        .await?
+        .pop()
+        .ok_or(ApiError::TemplateNotFound)?;
     let bytes = state.objects.get(&t.object_key).await?;
     Ok((
         bytes,
@@ -347,7 +376,11 @@ pub async fn create_document(
 ) -> Result<impl IntoResponse, ApiError> {
     require_api_key(&state, &headers).await?;
     let Json(req) = body.map_err(json_error)?;
-    let department = state.store.department(&req.department_id).await?.ok_or(ApiError::DepartmentNotFound)?;
+    let department = state
+        .store
+        .department(&req.department_id)
+        .await?
+        .ok_or(ApiError::DepartmentNotFound)?;
     let (pdf, info) = match (&req.pdf, &req.template_id) {
         (Some(b64), None) => {
             let bytes = base64::engine::general_purpose::STANDARD
@@ -356,12 +389,22 @@ pub async fn create_document(
             inspect_pdf(&state, bytes.into()).await?
         }
         (None, Some(id)) => template_pdf(&state, id).await?,
-        _ => return Err(ApiError::InvalidRequest("send exactly one of pdf and template_id".into())),
+        _ => {
+            return Err(ApiError::InvalidRequest(
+                "send exactly one of pdf and template_id".into(),
+            ))
+        }
     };
     if req.invitees.is_empty() || req.invitees.len() > 50 {
         return Err(ApiError::InvalidRequest("a document needs 1-50 invitees".into()));
     }
-    let doc = new_document(&department, &req.title, &info, req.sender_email.clone(), state.clock.now_ms())?;
+    let doc = new_document(
+        &department,
+        &req.title,
+        &info,
+        req.sender_email.clone(),
+        state.clock.now_ms(),
+    )?;
     let mut invitees = Vec::new();
     for (n, i) in req.invitees.iter().enumerate() {
         invitees.push(prepare(&state, &department, &doc.id, n, i).await?);
@@ -416,9 +459,15 @@ fn row_request(headers: &[String], record: &csv::StringRecord) -> Result<Invitee
     let reference = opt("reference_image");
     let face_match = match (face_retries, reference) {
         (None, None) => None,
-        (Some(retries), Some(reference_image)) => Some(FaceMatchRequest { reference_image, retries }),
+        (Some(retries), Some(reference_image)) => Some(FaceMatchRequest {
+            reference_image,
+            retries,
+        }),
         (Some(_), None) => return Err("face_match_retries needs a reference_image".into()),
-        (None, Some(reference_image)) => Some(FaceMatchRequest { reference_image, retries: 0 }),
+        (None, Some(reference_image)) => Some(FaceMatchRequest {
+            reference_image,
+            retries: 0,
+        }),
     };
     let capture_photo = parse_bool("capture_photo", &get("capture_photo"))?;
     let smart_liveliness = parse_bool("smart_liveliness", &get("smart_liveliness"))?;
@@ -454,21 +503,39 @@ pub async fn bulk_send(
 ) -> Result<impl IntoResponse, ApiError> {
     require_api_key(&state, &headers).await?;
     require_content_type(&headers, "text/csv", "send the CSV file as text/csv")?;
-    let department = state.store.department(&q.department_id).await?.ok_or(ApiError::DepartmentNotFound)?;
+    let department = state
+        .store
+        .department(&q.department_id)
+        .await?
+        .ok_or(ApiError::DepartmentNotFound)?;
     let (pdf, info) = template_pdf(&state, &q.template_id).await?;
-    let mut reader = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::Headers).from_reader(&body[..]);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::Headers)
+        .from_reader(&body[..]);
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| ApiError::CsvInvalid(vec![RowError { line: 1, reason: e.to_string() }]))?
+        .map_err(|e| {
+            ApiError::CsvInvalid(vec![RowError {
+                line: 1,
+                reason: e.to_string(),
+            }])
+        })?
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
     let mut errors = Vec::new();
     if let Some(unknown) = header.iter().find(|h| !CSV_COLUMNS.contains(&h.as_str())) {
-        errors.push(RowError { line: 1, reason: format!("unknown column {unknown:?}; columns are {}", CSV_COLUMNS.join(",")) });
+        errors.push(RowError {
+            line: 1,
+            reason: format!("unknown column {unknown:?}; columns are {}", CSV_COLUMNS.join(",")),
+        });
     }
     if !header.iter().any(|h| h == "name") {
-        errors.push(RowError { line: 1, reason: "the header has no name column".into() });
+        errors.push(RowError {
+            line: 1,
+            reason: "the header has no name column".into(),
+        });
     }
     if !errors.is_empty() {
         return Err(ApiError::CsvInvalid(errors));
@@ -485,7 +552,11 @@ pub async fn bulk_send(
                 match new_document(&department, &title, &info, q.sender_email.clone(), state.clock.now_ms()) {
                     Ok(doc) => prepare(&state, &department, &doc.id, 0, &req)
                         .await
-                        .map(|inv| PreparedDocument { doc, invitees: vec![inv], pdf: pdf.clone() })
+                        .map(|inv| PreparedDocument {
+                            doc,
+                            invitees: vec![inv],
+                            pdf: pdf.clone(),
+                        })
                         .map_err(|e| e.to_string()),
                     Err(e) => Err(e.to_string()),
                 }
@@ -501,7 +572,10 @@ pub async fn bulk_send(
         return Err(ApiError::CsvInvalid(errors));
     }
     if docs.is_empty() {
-        return Err(ApiError::CsvInvalid(vec![RowError { line: 2, reason: "the file has no rows".into() }]));
+        return Err(ApiError::CsvInvalid(vec![RowError {
+            line: 2,
+            reason: "the file has no rows".into(),
+        }]));
     }
     if docs.len() > 1000 {
         return Err(ApiError::InvalidRequest("at most 1000 rows per file".into()));

@@ -135,7 +135,11 @@ fn mask(to: &str) -> String {
         Some((user, domain)) => format!("{}***@{domain}", user.chars().next().unwrap_or('*')),
         None => {
             let n = to.chars().count();
-            format!("{}{}", "*".repeat(n.saturating_sub(3)), to.chars().skip(n.saturating_sub(3)).collect::<String>())
+            format!(
+                "{}{}",
+                "*".repeat(n.saturating_sub(3)),
+                to.chars().skip(n.saturating_sub(3)).collect::<String>()
+            )
         }
     }
 }
@@ -175,7 +179,11 @@ async fn journey(state: &AppState, headers: &HeaderMap) -> Result<(DocumentRow, 
     if i.invitation_expires_at.is_some_and(|t| state.clock.now_ms() > t) && i.state != "signed" {
         return Err(ApiError::InvitationExpired);
     }
-    let doc = state.store.document(&i.document_id).await?.ok_or(ApiError::DocumentNotFound)?;
+    let doc = state
+        .store
+        .document(&i.document_id)
+        .await?
+        .ok_or(ApiError::DocumentNotFound)?;
     Ok((doc, i))
 }
 
@@ -190,7 +198,12 @@ fn step_of(i: &InviteeRow, security: &Security) -> &'static str {
     }
 }
 
-async fn view(state: &AppState, doc: &DocumentRow, i: &InviteeRow, token: Option<String>) -> Result<JourneyState, ApiError> {
+async fn view(
+    state: &AppState,
+    doc: &DocumentRow,
+    i: &InviteeRow,
+    token: Option<String>,
+) -> Result<JourneyState, ApiError> {
     let security = security_of(i)?;
     let sessions = chain(state, i).await?;
     let (channel, to) = channel_of(i);
@@ -213,7 +226,13 @@ async fn view(state: &AppState, doc: &DocumentRow, i: &InviteeRow, token: Option
 }
 
 /// Gives `i` a fresh OTP (saved with `events`) and sends it.
-async fn send_otp(state: &AppState, doc: &DocumentRow, mut i: InviteeRow, mut events: Vec<crate::store::AuditEventRow>, meta: &Meta) -> Result<InviteeRow, ApiError> {
+async fn send_otp(
+    state: &AppState,
+    doc: &DocumentRow,
+    mut i: InviteeRow,
+    mut events: Vec<crate::store::AuditEventRow>,
+    meta: &Meta,
+) -> Result<InviteeRow, ApiError> {
     let code = new_code()?;
     let now = state.clock.now_ms();
     i.otp_hash = Some(otp_hash(&i.id, &code));
@@ -222,7 +241,14 @@ async fn send_otp(state: &AppState, doc: &DocumentRow, mut i: InviteeRow, mut ev
     i.otp_sends += 1;
     i.otp_sent_at = Some(now);
     let (channel, to) = channel_of(&i);
-    events.push(event(state, &doc.id, Some(&i.id), "otp.sent", json!({"channel": channel, "to": mask(&to), "send": i.otp_sends}), meta));
+    events.push(event(
+        state,
+        &doc.id,
+        Some(&i.id),
+        "otp.sent",
+        json!({"channel": channel, "to": mask(&to), "send": i.otp_sends}),
+        meta,
+    ));
     let saved = save(state, i, &events, None).await?;
     notify::send(
         state,
@@ -263,7 +289,11 @@ pub async fn open(
     if i.invitation_expires_at.is_none_or(|t| now > t) {
         return Err(ApiError::InvitationExpired);
     }
-    let doc = state.store.document(&i.document_id).await?.ok_or(ApiError::DocumentNotFound)?;
+    let doc = state
+        .store
+        .document(&i.document_id)
+        .await?
+        .ok_or(ApiError::DocumentNotFound)?;
     let token = random_secret(JOURNEY_PREFIX)?;
     let mut after = i.clone();
     after.journey_hash = Some(hash_secret(&token));
@@ -326,19 +356,40 @@ pub async fn verify_otp(
     }
     let code = req.code.trim();
     let mut after = i.clone();
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) && i.otp_hash.as_deref() == Some(&otp_hash(&i.id, code)) {
+    if code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && i.otp_hash.as_deref() == Some(&otp_hash(&i.id, code))
+    {
         after.otp_verified_at = Some(now);
         after.otp_hash = None;
         after.state = "otp_verified".into();
-        let ev = event(&state, &doc.id, Some(&i.id), "otp.verified", json!({"channel": channel_of(&i).0}), &meta);
+        let ev = event(
+            &state,
+            &doc.id,
+            Some(&i.id),
+            "otp.verified",
+            json!({"channel": channel_of(&i).0}),
+            &meta,
+        );
         let saved = save(&state, after, &[ev], None).await?;
         return Ok(Json(view(&state, &doc, &saved, None).await?));
     }
     after.otp_failures += 1;
     let left = OTP_MAX_FAILURES - after.otp_failures;
-    let ev = event(&state, &doc.id, Some(&i.id), "otp.failed", json!({"tries_left": left}), &meta);
+    let ev = event(
+        &state,
+        &doc.id,
+        Some(&i.id),
+        "otp.failed",
+        json!({"tries_left": left}),
+        &meta,
+    );
     save(&state, after, &[ev], None).await?;
-    Err(if left == 0 { ApiError::OtpLocked } else { ApiError::OtpInvalid(left) })
+    Err(if left == 0 {
+        ApiError::OtpLocked
+    } else {
+        ApiError::OtpInvalid(left)
+    })
 }
 
 /// Sends a new OTP (30 s apart, at most 5).
@@ -359,7 +410,9 @@ pub async fn resend_otp(
             "at most {OTP_MAX_SENDS} codes can be sent; ask the sender for a new invitation"
         )));
     }
-    let wait = i.otp_sent_at.map_or(0, |t| t + state.config.otp_resend_s as i64 * 1000 - state.clock.now_ms());
+    let wait = i.otp_sent_at.map_or(0, |t| {
+        t + state.config.otp_resend_s as i64 * 1000 - state.clock.now_ms()
+    });
     if wait > 0 {
         return Err(ApiError::OtpResendTooSoon(format!(
             "wait {} s before asking for a new code",
@@ -402,7 +455,12 @@ pub async fn start_capture(
             // Never started: hand the same attempt to this page with a new token.
             let token = random_secret(TOKEN_PREFIX)?;
             if state.store.rotate_token(&open.id, &hash_secret(&token)).await? {
-                return Ok(Json(CaptureStart { session_id: open.id.clone(), client_token: token, attempts_left: left, max_attempts: max }));
+                return Ok(Json(CaptureStart {
+                    session_id: open.id.clone(),
+                    client_token: token,
+                    attempts_left: left,
+                    max_attempts: max,
+                }));
             }
         } else {
             // Abandoned mid-way: the attempt is used.
@@ -418,23 +476,38 @@ pub async fn start_capture(
     start_capture_next(&state, &doc, i, &meta).await.map(Json)
 }
 
-async fn start_capture_next(state: &AppState, doc: &DocumentRow, i: InviteeRow, meta: &Meta) -> Result<CaptureStart, ApiError> {
+async fn start_capture_next(
+    state: &AppState,
+    doc: &DocumentRow,
+    i: InviteeRow,
+    meta: &Meta,
+) -> Result<CaptureStart, ApiError> {
     let security = security_of(&i)?;
     let sessions = chain(state, &i).await?;
     let used = sessions.iter().filter(|s| finished(s)).count() as i64;
     let created = match sessions.last() {
         Some(last) => {
-            let req = CreateSession { retry_of: Some(last.id.clone()), ..CreateSession::default() };
+            let req = CreateSession {
+                retry_of: Some(last.id.clone()),
+                ..CreateSession::default()
+            };
             let (profile, prev) = base_of(state, &req).await?;
             new_session(state, profile, prev.as_ref(), &req).await?
         }
         None => {
-            let department = state.store.department(&doc.department_id).await?.ok_or(ApiError::DepartmentNotFound)?;
+            let department = state
+                .store
+                .department(&doc.department_id)
+                .await?
+                .ok_or(ApiError::DepartmentNotFound)?;
             let reference_image = match &i.reference_key {
                 Some(key) => Some(base64::engine::general_purpose::STANDARD.encode(state.objects.get(key).await?)),
                 None => None,
             };
-            let req = CreateSession { reference_image, ..CreateSession::default() };
+            let req = CreateSession {
+                reference_image,
+                ..CreateSession::default()
+            };
             new_session(state, security.capture_profile(&department), None, &req).await?
         }
     };
@@ -442,7 +515,14 @@ async fn start_capture_next(state: &AppState, doc: &DocumentRow, i: InviteeRow, 
     if after.first_session_id.is_none() {
         after.first_session_id = Some(created.id.clone());
     }
-    let ev = event(state, &doc.id, Some(&i.id), if used == 0 { "capture.started" } else { "capture.retry" }, json!({"attempt": used + 1, "session_id": created.id}), meta);
+    let ev = event(
+        state,
+        &doc.id,
+        Some(&i.id),
+        if used == 0 { "capture.started" } else { "capture.retry" },
+        json!({"attempt": used + 1, "session_id": created.id}),
+        meta,
+    );
     save(state, after, &[ev], None).await?;
     Ok(CaptureStart {
         session_id: created.id,
@@ -469,14 +549,33 @@ pub async fn proceed(
     let sessions = chain(&state, &i).await?;
     match sessions.last() {
         Some(s) if finished(s) && passed(s) => {}
-        Some(s) if !finished(s) => return Err(ApiError::VerificationIncomplete("the face capture is still in progress".into())),
-        Some(_) => return Err(ApiError::VerificationIncomplete("the latest face capture did not pass; retry it".into())),
-        None => return Err(ApiError::VerificationIncomplete("complete the face capture first".into())),
+        Some(s) if !finished(s) => {
+            return Err(ApiError::VerificationIncomplete(
+                "the face capture is still in progress".into(),
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::VerificationIncomplete(
+                "the latest face capture did not pass; retry it".into(),
+            ))
+        }
+        None => {
+            return Err(ApiError::VerificationIncomplete(
+                "complete the face capture first".into(),
+            ))
+        }
     }
     let mut after = i.clone();
     after.proceeded_at = Some(state.clock.now_ms());
     after.state = "verified".into();
-    let ev = event(&state, &doc.id, Some(&i.id), "verification.proceeded", json!({"session_id": sessions.last().map(|s| s.id.clone())}), &meta);
+    let ev = event(
+        &state,
+        &doc.id,
+        Some(&i.id),
+        "verification.proceeded",
+        json!({"session_id": sessions.last().map(|s| s.id.clone())}),
+        &meta,
+    );
     let saved = save(&state, after, &[ev], None).await?;
     Ok(Json(view(&state, &doc, &saved, None).await?))
 }
@@ -495,7 +594,9 @@ pub async fn sign(
     let (doc, i) = journey(&state, &headers).await?;
     require_otp(&i)?;
     if security_of(&i)?.capture_photo && i.proceeded_at.is_none() {
-        return Err(ApiError::VerificationIncomplete("pass the face capture and proceed first".into()));
+        return Err(ApiError::VerificationIncomplete(
+            "pass the face capture and proceed first".into(),
+        ));
     }
     if !req.consent {
         return Err(ApiError::ConsentRequired);
@@ -504,7 +605,9 @@ pub async fn sign(
         "typed" => {
             let name = req.typed_name.as_deref().map(str::trim).unwrap_or("");
             if name.is_empty() || name.chars().count() > 100 {
-                return Err(ApiError::InvalidSignature("a typed signature needs 1-100 characters".into()));
+                return Err(ApiError::InvalidSignature(
+                    "a typed signature needs 1-100 characters".into(),
+                ));
             }
             json!({"kind": "typed", "typed_name": name})
         }
@@ -513,20 +616,34 @@ pub async fn sign(
                 .decode(req.drawn_png.as_deref().unwrap_or("").trim())
                 .map_err(|e| ApiError::InvalidSignature(format!("drawn_png is not base64: {e}")))?;
             if bytes.len() > 2 * 1024 * 1024 || !bytes.starts_with(b"\x89PNG") {
-                return Err(ApiError::InvalidSignature("drawn_png must be a PNG of at most 2 MiB".into()));
+                return Err(ApiError::InvalidSignature(
+                    "drawn_png must be a PNG of at most 2 MiB".into(),
+                ));
             }
-            decode_image(&bytes, ImageLimits::default()).map_err(|e| ApiError::InvalidSignature(format!("drawn_png: {e}")))?;
+            decode_image(&bytes, ImageLimits::default())
+                .map_err(|e| ApiError::InvalidSignature(format!("drawn_png: {e}")))?;
             let key = format!("esign/{}/{}/signature.png", doc.id, i.id);
             state.objects.put(&key, bytes.into()).await?;
             json!({"kind": "drawn", "object_key": key})
         }
-        other => return Err(ApiError::InvalidSignature(format!("kind must be typed or drawn, got {other:?}"))),
+        other => {
+            return Err(ApiError::InvalidSignature(format!(
+                "kind must be typed or drawn, got {other:?}"
+            )))
+        }
     };
     let mut after = i.clone();
     after.state = "signed".into();
     after.signed_at = Some(state.clock.now_ms());
     after.signature = Some(signature.to_string());
-    let ev = event(&state, &doc.id, Some(&i.id), "signature.signed", json!({"kind": req.kind, "consent": true}), &meta);
+    let ev = event(
+        &state,
+        &doc.id,
+        Some(&i.id),
+        "signature.signed",
+        json!({"kind": req.kind, "consent": true}),
+        &meta,
+    );
     let payload = json!({"event": "signer.completed", "document_id": doc.id, "invitee_id": i.id, "name": i.name, "state": "signed"});
     save(&state, after, &[ev], Some(("signer.completed", payload))).await?;
     advance(&state, &doc.id, &meta).await?;

@@ -26,10 +26,12 @@ pub(super) struct Placed {
 
 /// Adds `bytes` (JPEG or PNG) to `doc` as an image XObject; `what` names it in errors.
 pub(super) fn add_image(doc: &mut Document, bytes: &[u8], what: &str) -> Result<Placed, PdfError> {
-    let format = image::guess_format(bytes)
-        .map_err(|_| PdfError::Image(format!("{what} is neither a JPEG nor a PNG image")))?;
+    let format =
+        image::guess_format(bytes).map_err(|_| PdfError::Image(format!("{what} is neither a JPEG nor a PNG image")))?;
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png) {
-        return Err(PdfError::Image(format!("{what} is {format:?}; only JPEG and PNG are supported")));
+        return Err(PdfError::Image(format!(
+            "{what} is {format:?}; only JPEG and PNG are supported"
+        )));
     }
     let decoded = decode(bytes, format).map_err(|e| PdfError::Image(format!("{what} cannot be decoded: {e}")))?;
     let (width, height) = (decoded.width(), decoded.height());

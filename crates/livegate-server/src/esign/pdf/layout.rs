@@ -84,7 +84,11 @@ pub(super) fn draw(doc: &mut Document, page: &EvidencePage, number: usize, total
     ops.rule(MARGIN, y, PAGE_WIDTH - MARGIN, 0.8, 0.0);
 
     // Field table, above the space the sections below it need.
-    let captures_height = if captures.is_empty() { 0.0 } else { 2.0 * SECTION_SIZE + THUMB_MAX_HEIGHT + 16.0 };
+    let captures_height = if captures.is_empty() {
+        0.0
+    } else {
+        2.0 * SECTION_SIZE + THUMB_MAX_HEIGHT + 16.0
+    };
     let signature_height = 2.0 * SECTION_SIZE + SIGNATURE_HEIGHT + 34.0;
     let floor = FOOTER_Y + 20.0 + captures_height + signature_height;
     let mut shown = 0;
@@ -199,7 +203,13 @@ impl Ops {
     }
 
     fn text(&mut self, font: Font, size: f32, x: f32, y: f32, text: &str) {
-        self.push(&format!("BT /{} {} Tf {} {} Td (", font.resource(), num(size), num(x), num(y)));
+        self.push(&format!(
+            "BT /{} {} Tf {} {} Td (",
+            font.resource(),
+            num(size),
+            num(x),
+            num(y)
+        ));
         self.0.extend_from_slice(&literal(text));
         self.push(") Tj ET\n");
     }
@@ -222,11 +232,23 @@ impl Ops {
     }
 
     fn frame(&mut self, x: f32, y: f32, w: f32, h: f32) {
-        self.push(&format!("q 0.6 G 0.5 w {} {} {} {} re S Q\n", num(x), num(y), num(w), num(h)));
+        self.push(&format!(
+            "q 0.6 G 0.5 w {} {} {} {} re S Q\n",
+            num(x),
+            num(y),
+            num(w),
+            num(h)
+        ));
     }
 
     fn image(&mut self, name: &str, x: f32, y: f32, w: f32, h: f32) {
-        self.push(&format!("q {} 0 0 {} {} {} cm /{name} Do Q\n", num(w), num(h), num(x), num(y)));
+        self.push(&format!(
+            "q {} 0 0 {} {} {} cm /{name} Do Q\n",
+            num(w),
+            num(h),
+            num(x),
+            num(y)
+        ));
     }
 }
 
@@ -237,5 +259,9 @@ fn num(value: f32) -> String {
     }
     let text = format!("{value:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".to_string() } else { text.to_string() }
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
 }

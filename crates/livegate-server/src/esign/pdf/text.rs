@@ -107,7 +107,11 @@ pub(super) fn wrap(text: &str, font: Font, size: f32, max_width: f32, max_lines:
     for paragraph in text.split('\n') {
         let mut line = String::new();
         for word in paragraph.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
             if width(font, &candidate, size) <= max_width {
                 line = candidate;
                 continue;
