@@ -39,7 +39,11 @@ mkdir -p "$OUT"
 DATA=$(mktemp -d)
 KEY="browser-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 LOG="$OUT/server.log"
-LIVEGATE_BOOTSTRAP_API_KEY="$KEY" LIVEGATE_DATA_DIR="$DATA" "$BIN" serve --addr 127.0.0.1:0 >"$LOG" 2>&1 &
+# A free port chosen here rather than --addr :0: invitation links are built from
+# LIVEGATE_PUBLIC_URL (default http://<addr>, which would say port 0).
+PORT=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+LIVEGATE_BOOTSTRAP_API_KEY="$KEY" LIVEGATE_DATA_DIR="$DATA" LIVEGATE_PUBLIC_URL="http://127.0.0.1:$PORT" \
+  "$BIN" serve --addr "127.0.0.1:$PORT" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 URL=""

@@ -23,11 +23,13 @@ export function mountBulk(ctx) {
   const template = labelled('Template', h('select', { required: true }));
   const department = labelled('Department', h('select', { required: true }));
   const title = labelled('Document title', h('input', { type: 'text', required: true, maxlength: 200 }));
+  const sender = labelled('Sender email (optional)', h('input', { type: 'email', autocomplete: 'email', spellcheck: 'false' }),
+    'Told when a signer fails verification with no attempts left.');
   const csv = labelled('CSV file', h('input', { type: 'file', accept: 'text/csv,.csv' }),
     `Header row required. Columns (any order): ${COLUMNS}. Booleans: true/false, yes/no, 1/0.`);
   const sendButton = h('button', { type: 'submit', class: 'button primary' }, 'Send to every row');
   const form = h('form', { class: 'card form', novalidate: true },
-    template.field, department.field, title.field, csv.field, h('div', { class: 'actions end' }, sendButton));
+    template.field, department.field, title.field, sender.field, csv.field, h('div', { class: 'actions end' }, sendButton));
   const errorsTitle = 'bulk-errors-title';
   const errors = h('section', { class: 'card errors', 'aria-labelledby': errorsTitle, hidden: true });
   const result = h('section', { class: 'card result', 'aria-labelledby': 'bulk-result-title', hidden: true });
@@ -69,6 +71,7 @@ export function mountBulk(ctx) {
       template_id: template.control.value,
       title: title.control.value.trim(),
     });
+    if (sender.control.value.trim()) query.set('sender_email', sender.control.value.trim());
     sendButton.disabled = true;
     notice.say('Sending…');
     try {

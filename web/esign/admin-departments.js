@@ -22,6 +22,20 @@ const FIELD_NAMES = /** @type {Record<string, string>} */ ({
 });
 
 /**
+ * A change-history value in words: the switch as on/off (the contract leaves the JSON type of
+ * `old`/`new` open: `true` or `"true"`), the percentage with its sign.
+ * @param {string} field
+ * @param {unknown} value
+ * @returns {string}
+ */
+function valueText(field, value) {
+  if (value === null || value === undefined) return '—';
+  if (field === 'smart_liveliness') return value === true || value === 'true' ? 'on' : value === false || value === 'false' ? 'off' : show(value);
+  if (field === 'acceptance_percentage') return `${show(value)} %`;
+  return show(value);
+}
+
+/**
  * A 0-100 whole number from a number input, or null.
  * @param {HTMLInputElement} input
  * @returns {number | null}
@@ -135,7 +149,7 @@ export function mountDepartments(ctx) {
         await ctx.api.json('GET', `/v1/departments/${encodeURIComponent(current.id)}/changes`));
       history.replaceChildren(...changes.map((c) => h('tr', {},
         h('td', {}, when(c.at)), h('td', {}, c.actor), h('td', {}, FIELD_NAMES[c.field] ?? c.field),
-        h('td', { class: 'change' }, `${show(c.old)} → ${show(c.new)}`))));
+        h('td', { class: 'change' }, `${valueText(c.field, c.old)} → ${valueText(c.field, c.new)}`))));
       if (!changes.length) history.append(h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No changes recorded.')));
     } catch (e) {
       settingsNotice.error(e);

@@ -73,6 +73,8 @@ export function mountSend(ctx) {
   const notice = new Notice();
   const title = labelled('Document title', h('input', { type: 'text', required: true, maxlength: 200 }));
   const department = labelled('Department', h('select', { required: true }));
+  const sender = labelled('Sender email (optional)', h('input', { type: 'email', autocomplete: 'email', spellcheck: 'false' }),
+    'Told when a signer fails verification with no attempts left.');
   const sourcePdf = h('input', { type: 'radio', name: 'send-source', value: 'pdf', id: 'send-source-pdf', checked: true });
   const sourceTpl = h('input', { type: 'radio', name: 'send-source', value: 'template', id: 'send-source-template' });
   const pdf = labelled('PDF file', h('input', { type: 'file', accept: 'application/pdf,.pdf' }));
@@ -85,6 +87,7 @@ export function mountSend(ctx) {
   const form = h('form', { class: 'card form', novalidate: true },
     title.field,
     department.field,
+    sender.field,
     h('fieldset', {}, h('legend', {}, 'Document'),
       h('div', { class: 'inline' },
         h('label', { for: sourcePdf.id }, sourcePdf, ' Upload a PDF'),
@@ -152,6 +155,8 @@ export function mountSend(ctx) {
     if (!department.control.value) throw new Error('Choose a department.');
     /** @type {DocumentRequest} */
     const body = { department_id: department.control.value, title: t, invitees: [] };
+    const senderEmail = sender.control.value.trim();
+    if (senderEmail) body.sender_email = senderEmail;
     if (sourcePdf.checked) {
       const file = pdf.control.files?.[0];
       if (!file) throw new Error('Choose the PDF file to send.');

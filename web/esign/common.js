@@ -61,6 +61,16 @@ export class ApiError extends Error {
 }
 
 /**
+ * Whether an error means the journey moved on elsewhere (another tab signed, the attempts ran
+ * out, the code is not verified yet): the page then shows the server's current step.
+ * @param {unknown} e
+ * @returns {boolean}
+ */
+export function stepChanged(e) {
+  return e instanceof ApiError && ['journey_closed', 'otp_required', 'already_signed', 'attempts_exhausted', 'capture_not_required'].includes(e.code);
+}
+
+/**
  * @param {Response} res
  * @returns {Promise<ApiError>}
  */

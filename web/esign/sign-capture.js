@@ -7,7 +7,7 @@
  * attempt failed — the reason with guidance.
  */
 
-import { ApiError, h } from './common.js';
+import { h, stepChanged } from './common.js';
 import { reasonText } from '../sdk/text.js';
 
 /** @typedef {import('./sign.js').Journey} Journey */
@@ -94,7 +94,7 @@ export async function renderCapture(j, state) {
   try {
     session = await j.api.json('POST', '/v1/sign/capture');
   } catch (e) {
-    if (e instanceof ApiError && (e.code === 'attempts_exhausted' || e.code === 'capture_not_required')) return j.go();
+    if (stepChanged(e)) return j.go();
     j.notice.error(e);
     const again = h('button', { type: 'button', class: 'button primary' }, 'Try again');
     again.addEventListener('click', () => void renderCapture(j, state));
@@ -179,6 +179,7 @@ export async function renderCapture(j, state) {
       await j.go();
     } catch (e) {
       j.notice.error(e);
+      if (stepChanged(e)) return j.go();
       proceed.disabled = false;
     }
   }

@@ -5,7 +5,7 @@
  * and "failed" (the reason the journey ended).
  */
 
-import { ApiError, h, saveBlob } from './common.js';
+import { h, saveBlob, stepChanged } from './common.js';
 import { guidanceFor } from './sign-capture.js';
 import { SignaturePad } from './sign-pad.js';
 
@@ -111,7 +111,7 @@ export function renderSign(j, state) {
       j.notice.say('Signed.', 'ok');
       await j.go();
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'already_signed') return j.go();
+      if (stepChanged(err)) return j.go();
       j.notice.error(err);
       sign.disabled = false;
     }

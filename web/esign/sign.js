@@ -144,7 +144,8 @@ function stop(title, text) {
 
 /** @param {unknown} e */
 function showStateError(e) {
-  if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404 || e.status === 410)) {
+  const ended = e instanceof ApiError && (e.status === 401 || e.status === 404 || e.status === 410 || (e.status === 403 && e.code !== 'otp_required'));
+  if (ended) {
     sessionStorage.removeItem(storageKey);
     notice.error(e);
     return stop('This signing session has ended', 'It has expired or is no longer valid. Ask the sender for a new invitation.');

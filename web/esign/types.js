@@ -60,6 +60,7 @@
  * @property {string} title
  * @property {string} [pdf]
  * @property {string} [template_id]
+ * @property {string} [sender_email] who is told when a signer fails (read by the server; not in docs/ESIGN.md)
  * @property {InviteeRequest[]} invitees
  */
 

@@ -7,6 +7,7 @@
 //
 //   node web/tests/esign-e2e.mjs --server http://127.0.0.1:PORT --key API_KEY \
 //        --testdata DIR [--out target/browser/esign] [--videos DIR] [--only journey-live] [--serve-web web]
+//        [--pdf FILE] [--live-clip RELATIVE_PATH]
 //
 // Scenarios: journey-live (department made in the UI with Smart User Liveliness at 65 %, a PDF
 // sent to one person, OTP read from the Outbox section, live capture approved with 3 captures,
@@ -34,6 +35,7 @@ const { values: opts } = parseArgs({
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
     'serve-web': { type: 'string' },
     pdf: { type: 'string', default: path.join(repo, 'crates/livegate-server/tests/data/contract.pdf') },
+    'live-clip': { type: 'string', default: 'videos/webcam_selfie/lestari_real.mp4' },
   },
 });
 
@@ -59,7 +61,7 @@ const { out, shot, api, apiRaw, apiBytes, y4m, withBrowser, main } = harness({
 });
 
 const RUN = Date.now().toString(36);
-const LIVE_CLIP = 'videos/active_actions/liveportrait_d5.mp4';
+const LIVE_CLIP = opts['live-clip'];
 const REPLAY_CLIP = 'spoof/replay_video/zubair_fake.mp4';
 const CONSENT = 'I agree to sign this document electronically';
 const AUTOMATED = 'Smart User Liveliness is unavailable for automated signing';
@@ -133,10 +135,11 @@ async function chooseDepartment(panel, name) {
  * photo, Smart User Liveliness with `retries`), presses "Save and send" and returns the
  * document id and the invitation link shown.
  */
-async function sendDocument(page, { title, department, invitee, retries }) {
+async function sendDocument(page, { title, department, invitee, retries, sender }) {
   const panel = await tab(page, 'New document');
   await panel.getByLabel('Document title').fill(title);
   await chooseDepartment(panel, department);
+  await panel.getByLabel('Sender email').fill(sender);
   await panel.getByLabel('PDF file').setInputFiles(opts.pdf);
   const inv = panel.getByRole('group', { name: 'Invitee 1' });
   await inv.getByLabel('Name', { exact: true }).fill(invitee.name);
@@ -256,7 +259,8 @@ scenario('journey-live', async (base) =>
     await shot(admin, 'live-01-department');
     const title = `Loan agreement ${RUN}`;
     const email = `asha+${RUN}@example.com`;
-    const doc = await sendDocument(admin, { title, department, retries: 1, invitee: { name: 'Asha Rao', email, phone: '+919800000001' } });
+    const sender = `sender+${RUN}@example.com`;
+    const doc = await sendDocument(admin, { title, department, retries: 1, sender, invitee: { name: 'Asha Rao', email, phone: '+919800000001' } });
     await shot(admin, 'live-02-sent');
 
     const { signer, wrongText } = await openAndVerify(context, admin, doc.url, email, 'live-03');
@@ -268,7 +272,11 @@ scenario('journey-live', async (base) =>
       return all.length === 3 && all.every((i) => /** @type {HTMLImageElement} */ (i).complete && /** @type {HTMLImageElement} */ (i).naturalWidth > 0);
     }, null, { timeout: 15000 });
     const title1 = ((await signer.locator('.lg-result-title').textContent()) ?? '').trim();
-    check(title1 === 'Verification complete', `result "${title1}"`);
+    if (title1 !== 'Verification complete') {
+      await shot(signer, 'live-05-result');
+      const c = (await api('GET', `/v1/documents/${doc.id}`)).invitees[0].steps.capture;
+      check(false, `result "${title1}": liveness score ${c.liveness.score} vs threshold ${c.liveness.threshold}, reasons ${JSON.stringify(c.reasons)} (clip ${LIVE_CLIP})`);
+    }
     const proceed = signer.getByRole('button', { name: 'Proceed' });
     await proceed.waitFor({ timeout: 10000 });
     const box = await proceed.boundingBox();
@@ -336,6 +344,12 @@ scenario('journey-live', async (base) =>
       .catch(() => {});
     const thumbs = await panel.locator('.invitee-status .thumbs img').count();
     await shot(admin, 'live-08-status');
+    // The downloads, fetched with the key and saved from blobs.
+    const [audit] = await Promise.all([admin.waitForEvent('download'), panel.getByRole('button', { name: 'Audit trail (CSV)' }).click()]);
+    const csv = fs.readFileSync(await audit.path(), 'utf8');
+    check(csv.includes('signature.signed') && csv.includes('document.completed'), `audit CSV: ${csv.slice(0, 200)}`);
+    const [signedDownload] = await Promise.all([admin.waitForEvent('download'), panel.getByRole('button', { name: 'Signed PDF' }).click()]);
+    check(fs.readFileSync(await signedDownload.path()).equals(signed.bytes), 'the status page downloads the same signed PDF');
     const detail = await api('GET', `/v1/documents/${doc.id}`);
     const inv = detail.invitees[0];
     check(detail.status === 'completed' && inv.state === 'signed', `document ${detail.status}, invitee ${inv.state}`);
@@ -354,7 +368,8 @@ scenario('journey-replay', async (base) =>
     const department = await liveDepartment(admin);
     const title = `Replay check ${RUN}`;
     const email = `zubair+${RUN}@example.com`;
-    const doc = await sendDocument(admin, { title, department, retries: 1, invitee: { name: 'Zubair', email, phone: '+919800000002' } });
+    const sender = `sender+${RUN}@example.com`;
+    const doc = await sendDocument(admin, { title, department, retries: 1, sender, invitee: { name: 'Zubair', email, phone: '+919800000002' } });
     const { signer } = await openAndVerify(context, admin, doc.url, email, 'replay-01');
     await startCapture(signer);
     await waitResult(signer);
@@ -368,7 +383,7 @@ scenario('journey-replay', async (base) =>
 
     await signer.getByRole('button', { name: 'Retry' }).click();
     await pressStart(signer);
-    const during = await attemptsLeft(signer, 0);
+    const during = await signer.locator('.attempts').getAttribute('data-left');
     await waitResult(signer);
     const reasons2 = await signer.locator('.lg-reasons li').allTextContents();
     const second = await attemptsLeft(signer, 0);
@@ -389,14 +404,14 @@ scenario('journey-replay', async (base) =>
     check(cap.attempts_used === 2 && cap.attempts_left === 0, `capture attempts ${cap.attempts_used} used, ${cap.attempts_left} left`);
     const outbox = await api('GET', '/v1/outbox');
     const notices = outbox.messages.filter((m) => m.kind === 'sender_notice' && m.at >= t0 - 1000);
-    check(notices.length > 0, `a sender notice in the outbox (${outbox.messages.length} messages)`);
+    check(notices.some((m) => m.to === sender), `a sender notice to ${sender} in the outbox (${JSON.stringify(outbox.messages.map((m) => [m.kind, m.to]))})`);
 
     // Reloading resumes from the server's state: the journey has failed.
     await signer.reload();
     await heading(signer, 'Signing stopped').waitFor({ timeout: 15000 });
     const failedText = (await signer.locator('#step').textContent()) ?? '';
     await shot(signer, 'replay-04-failed-resumed');
-    return `reasons "${reasons1.join('; ')}" then "${reasons2.join('; ')}"; attempts left 1 → ${during.left} (during the retry) → 0; ` +
+    return `reasons "${reasons1.join('; ')}" then "${reasons2.join('; ')}"; attempts left 1 → ${during} (while the retry runs) → 0; ` +
       `failed ${inv.failure.code}; sender notice "${notices[0].subject}"; after reload: ${failedText.slice(0, 80)}`;
   }, {}, { watchNewPages: true }),
 );

@@ -118,9 +118,6 @@ pub enum ApiError {
     /// The invitation expired.
     #[error("this invitation link has expired; ask the sender for a new one")]
     InvitationExpired,
-    /// An earlier signer has not signed yet.
-    #[error("it is not your turn to sign yet: an earlier signer has not signed")]
-    NotYourTurn,
     /// A wrong one-time password.
     #[error("the code is not correct; {0} tries left")]
     OtpInvalid(i64),
@@ -199,7 +196,6 @@ impl ApiError {
             Self::InvitationInvalid => (StatusCode::NOT_FOUND, "invitation_invalid"),
             Self::InvitationUsed => (StatusCode::CONFLICT, "invitation_used"),
             Self::InvitationExpired => (StatusCode::GONE, "invitation_expired"),
-            Self::NotYourTurn => (StatusCode::CONFLICT, "not_your_turn"),
             Self::OtpInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "otp_invalid"),
             Self::OtpExpired => (StatusCode::GONE, "otp_expired"),
             Self::OtpLocked => (StatusCode::TOO_MANY_REQUESTS, "otp_locked"),

@@ -54,6 +54,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
             store.kind(),
             objects.describe()
         );
+        if config.public_url.is_none() {
+            // Links sent to signers name the address actually bound (`--addr 127.0.0.1:0`).
+            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
         let state = AppState::new(store, objects, analyzer, config, clock);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         spawn_background(&state, stopped);

@@ -207,21 +207,40 @@ pub fn passed(s: &SessionRow) -> bool {
     s.status == "approved"
 }
 
-/// One check's attempts.
+/// Smart User Liveliness of the capture.
 #[derive(Serialize, ToSchema)]
 pub struct CheckState {
-    /// Whether the invitee has this check.
+    /// Whether the invitee has Smart User Liveliness.
     pub enabled: bool,
     /// Captures used.
     pub attempts_used: i64,
-    /// Captures left for this check.
+    /// Captures left for liveness.
     pub attempts_left: i64,
-    /// Liveness threshold (acceptance percentage) or face-match similarity threshold.
+    /// The acceptance percentage the latest finished attempt was scored against.
     pub threshold: Option<f64>,
-    /// Liveness score (0-100) or face similarity (0-1) of the latest finished attempt.
+    /// Liveness score (0-100) of the latest finished attempt.
     pub score: Option<f64>,
-    /// Whether the latest finished attempt passed this check (none when not attempted).
+    /// Whether the latest finished attempt passed liveness.
     pub passed: Option<bool>,
+}
+
+/// Face match of the capture.
+#[derive(Serialize, ToSchema)]
+pub struct FaceMatchState {
+    /// Whether the invitee has face match.
+    pub enabled: bool,
+    /// Whether the latest finished attempt compared faces (not after a liveness failure).
+    pub attempted: bool,
+    /// Its outcome (none when not attempted).
+    pub matched: Option<bool>,
+    /// Descriptor similarity 0-1.
+    pub similarity: Option<f64>,
+    /// Similarity at the match threshold.
+    pub threshold: Option<f64>,
+    /// Captures used.
+    pub attempts_used: i64,
+    /// Captures left for face match.
+    pub attempts_left: i64,
 }
 
 /// A capture image of the latest finished attempt.
@@ -249,7 +268,7 @@ pub struct CaptureState {
     /// Smart User Liveliness.
     pub liveness: CheckState,
     /// Face match.
-    pub face_match: CheckState,
+    pub face_match: FaceMatchState,
     /// Whether the latest finished attempt passed everything.
     pub passed: bool,
     /// Reason codes of the latest finished attempt.
@@ -293,13 +312,14 @@ pub async fn capture_state(
             score: result.as_ref().map(|r| r.verdict.liveness_score),
             passed: result.as_ref().map(|r| r.verdict.liveness_passed),
         },
-        face_match: CheckState {
+        face_match: FaceMatchState {
             enabled: security.face_match,
+            attempted: fm.is_some_and(|m| m.attempted),
+            matched: fm.and_then(|m| m.matched),
+            similarity: fm.and_then(|m| m.similarity).map(f64::from),
+            threshold: fm.map(|m| f64::from(m.threshold)),
             attempts_used: if security.face_match { used } else { 0 },
             attempts_left: face_left.unwrap_or(0),
-            threshold: fm.map(|m| f64::from(m.threshold)),
-            score: fm.and_then(|m| m.similarity).map(f64::from),
-            passed: fm.and_then(|m| m.matched),
         },
         passed: latest.is_some_and(passed),
         reasons: result
@@ -526,7 +546,11 @@ async fn evidence_page(
             (false, _) => "photo capture only".into(),
         };
         fields.push(("Smart User Liveliness".into(), liveness));
-        let face = match (security.face_match, capture.face_match.passed, capture.face_match.score) {
+        let face = match (
+            security.face_match,
+            capture.face_match.matched,
+            capture.face_match.similarity,
+        ) {
             (false, ..) => "not configured".into(),
             (true, Some(m), s) => format!(
                 "{} (similarity {:.2})",

@@ -40,6 +40,8 @@ pub struct OtpStep {
     pub verified_at: Option<i64>,
     /// OTPs sent.
     pub sends: i64,
+    /// Wrong codes still allowed for the current OTP.
+    pub tries_left: i64,
 }
 
 /// The signature step.
@@ -230,6 +232,7 @@ pub async fn invitee_view(state: &AppState, i: &InviteeRow) -> Result<InviteeVie
                 channel: channel_of(i).0.into(),
                 verified_at: i.otp_verified_at,
                 sends: i.otp_sends,
+                tries_left: (crate::api::esign::sign::OTP_MAX_FAILURES - i.otp_failures).max(0),
             },
             capture: capture_state(state, i, &sessions).await?,
             signature: SignatureStep {
