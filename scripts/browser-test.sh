@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Browser tests of the capture SDK (issue 5): type-checks the SDK's JSDoc and declarations, then
-# runs the capture flows in headless Debian Chromium (fake camera fed with real clips) against a
-# real `livegate serve` started here. Screenshots and the log go to target/browser/.
+# Browser tests of the capture SDK (issue 5) and the e-signature pages: type-checks the JSDoc
+# and declarations, then runs the capture flows (web/tests/e2e.mjs) and the admin and signing
+# journeys (web/tests/esign-e2e.mjs) in headless Debian Chromium (fake camera fed with real
+# clips) against a real `livegate serve` started here. Screenshots and logs go to
+# target/browser/ and target/browser/esign/ (with the signed PDF and its evidence page).
 # Called by scripts/test.sh after the Rust tests (it uses their debug binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,12 +11,18 @@ BIN="${CARGO_TARGET_DIR:-target}/debug/livegate"
 TESTDATA="${LIVEGATE_TESTDATA:-../shared/testdata}"
 OUT=target/browser
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "browser-test: installing chromium (apt)" >&2
+# Debian packages the tests need, installed when their command is missing: Chromium, and
+# poppler-utils (pdfinfo, pdftoppm) to render the signed PDF's evidence page.
+MISSING=""
+command -v chromium >/dev/null 2>&1 || MISSING="$MISSING chromium"
+{ command -v pdftoppm >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; } || MISSING="$MISSING poppler-utils"
+if [ -n "$MISSING" ]; then
+  echo "browser-test: installing$MISSING (apt)" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq || true
-  $SUDO apt-get install -y -qq chromium >/dev/null || $SUDO apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086 # one word per package
+  $SUDO apt-get install -y -qq $MISSING >/dev/null || $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
 echo "== web: npm ci, tsc --noEmit (JSDoc + .d.ts)" >&2
 (cd web && npm ci --no-audit --no-fund --loglevel=error)
@@ -31,7 +39,11 @@ mkdir -p "$OUT"
 DATA=$(mktemp -d)
 KEY="browser-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 LOG="$OUT/server.log"
-LIVEGATE_BOOTSTRAP_API_KEY="$KEY" LIVEGATE_DATA_DIR="$DATA" "$BIN" serve --addr 127.0.0.1:0 >"$LOG" 2>&1 &
+# A free port chosen here rather than --addr :0: invitation links are built from
+# LIVEGATE_PUBLIC_URL (default http://<addr>, which would say port 0).
+PORT=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+LIVEGATE_BOOTSTRAP_API_KEY="$KEY" LIVEGATE_DATA_DIR="$DATA" LIVEGATE_PUBLIC_URL="http://127.0.0.1:$PORT" \
+  "$BIN" serve --addr "127.0.0.1:$PORT" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 URL=""
@@ -42,5 +54,10 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ -n "$URL" ] || { echo "browser-test: server did not start" >&2; exit 1; }
+# Both suites run; the script fails when either does.
+STATUS=0
 echo "== browser flows against $URL (screenshots in $OUT)" >&2
-node web/tests/e2e.mjs --server "$URL" --key "$KEY" --testdata "$TESTDATA" --out "$OUT"
+node web/tests/e2e.mjs --server "$URL" --key "$KEY" --testdata "$TESTDATA" --out "$OUT" || STATUS=1
+echo "== eSign pages against $URL (screenshots in $OUT/esign)" >&2
+node web/tests/esign-e2e.mjs --server "$URL" --key "$KEY" --testdata "$TESTDATA" --out "$OUT/esign" --videos "$OUT/videos" || STATUS=1
+exit $STATUS

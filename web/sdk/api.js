@@ -115,7 +115,7 @@ export function activeChallenges(session) {
  */
 export function canRetry(session) {
   if (!session) return false;
-  return session.status !== 'approved' && session.status !== 'created' && session.status !== 'in_progress' && session.attempts_remaining > 0;
+  return session.status !== 'created' && session.status !== 'in_progress' && session.attempts_remaining > 0;
 }
 
 /**

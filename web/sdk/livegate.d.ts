@@ -96,7 +96,7 @@ export interface LivegateResult {
   sessionId: string | null;
   attempt: number;
   attemptsRemaining: number;
-  /** Whether a Retry is offered (a failed attempt with attempts remaining). */
+  /** Whether a Retry is offered (a finished attempt, approved or not, with attempts remaining). */
   canRetry: boolean;
   /**
    * Reason codes shown: the server's `reasons`, led by `timeout` when the page's countdown ran

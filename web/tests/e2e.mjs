@@ -8,14 +8,11 @@
 //        --testdata DIR --out target/browser [--only live,replay] [--serve-web web]
 //
 // --serve-web DIR serves /sdk/*, /capture and /demo from DIR (and forwards everything else to
-// --server), to try SDK edits without rebuilding the server that embeds them.
-import { spawnSync } from 'node:child_process';
+// --server), to try SDK edits without rebuilding the server that embeds them. The helpers
+// shared with esign-e2e.mjs are in lib.mjs.
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { check, harness } from './lib.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -40,147 +37,20 @@ if (!opts.server) usage('--server is required');
 if (!opts.key) usage('--key is required');
 if (!opts.testdata) usage('--testdata is required');
 if (!fs.existsSync(opts.chromium)) usage(`no Chromium at ${opts.chromium} (apt-get install -y chromium)`);
-const apiBase = opts.server.replace(/\/+$/, '');
-const out = path.resolve(opts.out);
-const videosDir = path.join(out, 'videos');
-fs.mkdirSync(videosDir, { recursive: true });
+const { shot, api, y4m, withBrowser, main } = harness({
+  server: opts.server,
+  key: opts.key,
+  testdata: opts.testdata,
+  out: opts.out,
+  chromium: opts.chromium,
+});
 const FPS = Number(opts.fps);
 const STORAGE_KEY = 'livegate.cameraDeviceId';
-const log = fs.createWriteStream(path.join(out, 'e2e.log'));
 
 // ---- helpers ------------------------------------------------------------------------------
 
-class Failure extends Error {}
-
-const shotsTaken = new Set();
-
-/** Saves `<out>/<name>.png` (a scenario's own screenshot is then not replaced at its end). */
-async function shot(page, name) {
-  shotsTaken.add(name);
-  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
-}
-
-/** @param {unknown} cond @param {string} message */
-function check(cond, message) {
-  if (!cond) throw new Failure(message);
-}
-
-async function api(method, urlPath, body) {
-  const res = await fetch(apiBase + urlPath, {
-    method,
-    headers: { authorization: `Bearer ${opts.key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  if (!res.ok) throw new Failure(`${method} ${urlPath} → ${res.status} ${text.slice(0, 300)}`);
-  return json;
-}
-
 const createSession = (profile) => api('POST', '/v1/sessions', { profile });
 const sessionDetail = (id) => api('GET', `/v1/sessions/${id}`);
-
-/** Converts a clip to a y4m file for Chromium's fake camera (cached in the out dir). */
-function y4m(relative) {
-  const src = path.join(opts.testdata, relative);
-  check(fs.existsSync(src), `test clip missing: ${src}`);
-  const dst = path.join(videosDir, `${path.basename(relative).replace(/\.[^.]+$/, '')}.y4m`);
-  if (fs.existsSync(dst) && fs.statSync(dst).mtimeMs >= fs.statSync(src).mtimeMs) return dst;
-  const run = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-an', '-vf', 'scale=640:-2,fps=15', '-pix_fmt', 'yuv420p', dst], {
-    encoding: 'utf8',
-  });
-  check(run.status === 0, `ffmpeg failed for ${src}: ${run.stderr}`);
-  return dst;
-}
-
-/** Serves the web files from disk and forwards the API (see --serve-web). */
-async function webProxy(webDir) {
-  const files = {
-    '/sdk/livegate.js': ['sdk/livegate.js', 'text/javascript; charset=utf-8'],
-    '/sdk/livegate.d.ts': ['sdk/livegate.d.ts', 'application/typescript; charset=utf-8'],
-    '/sdk/livegate.css': ['sdk/livegate.css', 'text/css; charset=utf-8'],
-    '/capture': ['capture.html', 'text/html; charset=utf-8'],
-    '/demo': ['demo.html', 'text/html; charset=utf-8'],
-  };
-  const target = new URL(apiBase);
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    // Any module of the SDK (livegate.js imports its siblings, e.g. ./flow.js).
-    const sdkModule = /^\/sdk\/([a-z0-9-]+\.js)$/.exec(url.pathname)?.[1];
-    const isModule = sdkModule && fs.existsSync(path.join(webDir, 'sdk', sdkModule));
-    const file = files[url.pathname] ?? (isModule ? [`sdk/${sdkModule}`, 'text/javascript; charset=utf-8'] : undefined);
-    if (file && req.method === 'GET') {
-      res.writeHead(200, {
-        'content-type': file[1],
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-        'permissions-policy': 'camera=(self)',
-      });
-      res.end(fs.readFileSync(path.join(webDir, file[0])));
-      return;
-    }
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return { base: `http://127.0.0.1:${port}`, close: () => server.close() };
-}
-
-/**
- * Launches Chromium with a fake camera playing `video`, opens a page, runs `body`, and always
- * saves `<out>/<name>.png` (also on failure).
- */
-async function withBrowser(name, video, body, contextOptions = {}) {
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'livegate-chromium-'));
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: opts.chromium,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
-    viewport: { width: 480, height: 900 },
-    deviceScaleFactor: 1,
-    ...contextOptions,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => log.write(`[${name}] console.${m.type()}: ${m.text()}\n`));
-  try {
-    const note = await body(page, context);
-    check(errors.length === 0, `page errors: ${errors.join('; ')}`);
-    return note;
-  } finally {
-    if (!shotsTaken.has(name)) await shot(page, name).catch(() => {});
-    await context.close().catch(() => {});
-    fs.rmSync(profileDir, { recursive: true, force: true });
-  }
-}
 
 /** Records the frame uploads the page makes: first-attempt time per idempotency key, answers. */
 function watchFrames(page) {
@@ -627,34 +497,7 @@ scenario('demo', async (base) =>
 
 // ---- main ---------------------------------------------------------------------------------
 
-async function main() {
-  const health = await fetch(`${apiBase}/healthz`).catch(() => null);
-  if (!health || !health.ok) usage(`server ${apiBase} does not answer /healthz`);
-  const proxy = opts['serve-web'] ? await webProxy(path.resolve(opts['serve-web'])) : null;
-  const base = proxy ? proxy.base : apiBase;
-  const only = opts.only ? new Set(opts.only.split(',')) : null;
-  let passed = 0;
-  let failed = 0;
-  for (const { name, fn } of scenarios) {
-    if (only && !only.has(name)) continue;
-    const started = Date.now();
-    try {
-      const note = await fn(base);
-      passed++;
-      console.log(`PASS ${name} (${((Date.now() - started) / 1000).toFixed(1)} s): ${note}`);
-    } catch (e) {
-      failed++;
-      const message = e instanceof Failure ? e.message : e instanceof Error ? e.stack ?? e.message : String(e);
-      console.log(`FAIL ${name} (${((Date.now() - started) / 1000).toFixed(1)} s): ${message}`);
-    }
-  }
-  proxy?.close();
-  log.end();
-  console.log(`browser: ${passed} passed, ${failed} failed`);
-  process.exit(failed || !passed ? 1 : 0);
-}
-
-main().catch((e) => {
+main(scenarios, { only: opts.only, serveWeb: opts['serve-web'], usage }).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -38,6 +38,21 @@ pub struct ServerConfig {
     pub webhook_backoff_ms: u64,
     /// How often background jobs (webhooks, retention) look for work, in milliseconds.
     pub poll_interval_ms: u64,
+    /// Largest accepted PDF in bytes (default 16 MiB).
+    pub max_pdf_bytes: usize,
+    /// Lifetime of a signing invitation link in seconds (default 7 days).
+    pub invitation_ttl_s: u64,
+    /// Lifetime of a one-time password in seconds (default 300).
+    pub otp_ttl_s: u64,
+    /// Seconds a signer waits between OTP sends (default 30).
+    pub otp_resend_s: u64,
+    /// Public base URL of this server for links sent to signers (default `http://<addr>`).
+    pub public_url: Option<String>,
+    /// `smtp://[user:password@]host[:port]` to send invitations and OTPs by e-mail; unset,
+    /// messages go to the development outbox (`/v1/outbox`) and the log.
+    pub smtp_url: Option<String>,
+    /// Sender address of e-mails (default `livegate@localhost`).
+    pub smtp_from: String,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +71,13 @@ impl Default for ServerConfig {
             webhook_max_attempts: 6,
             webhook_backoff_ms: 2000,
             poll_interval_ms: 500,
+            max_pdf_bytes: 16 * 1024 * 1024,
+            invitation_ttl_s: 7 * 86_400,
+            otp_ttl_s: 300,
+            otp_resend_s: 30,
+            public_url: None,
+            smtp_url: None,
+            smtp_from: "livegate@localhost".into(),
         }
     }
 }
@@ -109,6 +131,21 @@ impl ServerConfig {
         if let Some(v) = var("LIVEGATE_BOOTSTRAP_API_KEY") {
             self.bootstrap_api_key = Some(v);
         }
+        for (name, field) in [
+            ("LIVEGATE_PUBLIC_URL", &mut self.public_url),
+            ("LIVEGATE_SMTP_URL", &mut self.smtp_url),
+        ] {
+            if let Some(v) = var(name) {
+                *field = Some(v);
+            }
+        }
+        if let Some(v) = var("LIVEGATE_SMTP_FROM") {
+            self.smtp_from = v;
+        }
+        number!(max_pdf_bytes, "LIVEGATE_MAX_PDF_BYTES");
+        number!(invitation_ttl_s, "LIVEGATE_INVITATION_TTL_S");
+        number!(otp_ttl_s, "LIVEGATE_OTP_TTL_S");
+        number!(otp_resend_s, "LIVEGATE_OTP_RESEND_S");
         number!(session_ttl_s, "LIVEGATE_SESSION_TTL_S");
         number!(max_frame_bytes, "LIVEGATE_MAX_FRAME_BYTES");
         number!(workers, "LIVEGATE_WORKERS");
@@ -118,6 +155,15 @@ impl ServerConfig {
         number!(webhook_backoff_ms, "LIVEGATE_WEBHOOK_BACKOFF_MS");
         number!(poll_interval_ms, "LIVEGATE_POLL_INTERVAL_MS");
         Ok(())
+    }
+
+    /// Base of links sent to signers, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// The database URL in effect.
@@ -168,6 +214,26 @@ impl ServerConfig {
         check(
             self.bootstrap_api_key.as_ref().is_none_or(|k| k.len() >= 16),
             "bootstrap_api_key must have at least 16 characters".into(),
+        )?;
+        check(
+            (1024..=256 * 1024 * 1024).contains(&self.max_pdf_bytes),
+            format!("max_pdf_bytes must be 1 KiB-256 MiB, got {}", self.max_pdf_bytes),
+        )?;
+        check(
+            (60..=90 * 86_400).contains(&self.invitation_ttl_s),
+            format!("invitation_ttl_s must be 60 s-90 days, got {}", self.invitation_ttl_s),
+        )?;
+        check(
+            (30..=3600).contains(&self.otp_ttl_s),
+            format!("otp_ttl_s must be 30-3600, got {}", self.otp_ttl_s),
+        )?;
+        check(
+            self.otp_resend_s <= 3600,
+            format!("otp_resend_s must be at most 3600, got {}", self.otp_resend_s),
+        )?;
+        check(
+            self.smtp_url.as_ref().is_none_or(|u| u.starts_with("smtp://")),
+            "smtp_url must be smtp://[user:password@]host[:port]".into(),
         )?;
         let url = self.database_url();
         check(

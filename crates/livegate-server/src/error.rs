@@ -80,6 +80,77 @@ pub enum ApiError {
     /// The analysis workers are all busy.
     #[error("the server is busy; retry shortly")]
     Busy,
+    /// No such department.
+    #[error("department not found")]
+    DepartmentNotFound,
+    /// No such template.
+    #[error("template not found")]
+    TemplateNotFound,
+    /// No such document.
+    #[error("document not found")]
+    DocumentNotFound,
+    /// An acceptance percentage outside 0-100.
+    #[error("acceptance_percentage must be 0-100, got {0}")]
+    AcceptancePercentageOutOfRange(i64),
+    /// A retry count outside 0-3.
+    #[error("{0} must be 0-3, got {1}")]
+    RetriesOutOfRange(&'static str, i64),
+    /// Smart User Liveliness asked for while the department disables it.
+    #[error("Smart User Liveliness is disabled in department {0:?}; enable it in the department's Invitee Configurations first")]
+    LivelinessDisabled(String),
+    /// Smart User Liveliness asked for an automated signer.
+    #[error(
+        "Smart User Liveliness is unavailable for automated signing ({0}): there is no person in front of a camera"
+    )]
+    LivelinessNotAvailable(String),
+    /// The upload is not a usable PDF.
+    #[error("{0}")]
+    InvalidPdf(String),
+    /// Rows of a bulk CSV are invalid; nothing was sent.
+    #[error("{} invalid row(s) in the CSV file; nothing was sent", .0.len())]
+    CsvInvalid(Vec<RowError>),
+    /// No invitation has this token.
+    #[error("this invitation link is not valid")]
+    InvitationInvalid,
+    /// The invitation link was already opened once.
+    #[error("this invitation link was already used; continue in the browser that opened it or ask the sender for a new link")]
+    InvitationUsed,
+    /// The invitation expired.
+    #[error("this invitation link has expired; ask the sender for a new one")]
+    InvitationExpired,
+    /// A wrong one-time password.
+    #[error("the code is not correct; {0} tries left")]
+    OtpInvalid(i64),
+    /// The one-time password expired.
+    #[error("the code has expired; ask for a new one")]
+    OtpExpired,
+    /// Too many wrong codes.
+    #[error("too many wrong codes; ask for a new one")]
+    OtpLocked,
+    /// A resend too soon, or too many.
+    #[error("{0}")]
+    OtpResendTooSoon(String),
+    /// The step needs the one-time password verified first.
+    #[error("verify the one-time password first")]
+    OtpRequired,
+    /// The invitee's journey has no face capture.
+    #[error("this signer has no face capture step")]
+    CaptureNotRequired,
+    /// The capture has not passed (yet).
+    #[error("{0}")]
+    VerificationIncomplete(String),
+    /// Signing without consent.
+    #[error("consent to sign electronically is required")]
+    ConsentRequired,
+    /// The signature is unusable.
+    #[error("{0}")]
+    InvalidSignature(String),
+    /// The journey is over (signed or failed).
+    #[error("{0}")]
+    JourneyClosed(String),
+    /// The document has not been completed.
+    #[error("the document is not completed yet")]
+    DocumentNotCompleted,
     /// Anything else (storage, models): logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -111,6 +182,31 @@ impl ApiError {
             Self::SessionExpired => (StatusCode::GONE, "session_expired"),
             Self::SessionCompleted => (StatusCode::CONFLICT, "session_completed"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            Self::DepartmentNotFound => (StatusCode::NOT_FOUND, "department_not_found"),
+            Self::TemplateNotFound => (StatusCode::NOT_FOUND, "template_not_found"),
+            Self::DocumentNotFound => (StatusCode::NOT_FOUND, "document_not_found"),
+            Self::AcceptancePercentageOutOfRange(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "acceptance_percentage_out_of_range")
+            }
+            Self::RetriesOutOfRange(..) => (StatusCode::UNPROCESSABLE_ENTITY, "retries_out_of_range"),
+            Self::LivelinessDisabled(_) => (StatusCode::UNPROCESSABLE_ENTITY, "liveliness_disabled"),
+            Self::LivelinessNotAvailable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "liveliness_not_available"),
+            Self::InvalidPdf(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_pdf"),
+            Self::CsvInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "csv_invalid"),
+            Self::InvitationInvalid => (StatusCode::NOT_FOUND, "invitation_invalid"),
+            Self::InvitationUsed => (StatusCode::CONFLICT, "invitation_used"),
+            Self::InvitationExpired => (StatusCode::GONE, "invitation_expired"),
+            Self::OtpInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "otp_invalid"),
+            Self::OtpExpired => (StatusCode::GONE, "otp_expired"),
+            Self::OtpLocked => (StatusCode::TOO_MANY_REQUESTS, "otp_locked"),
+            Self::OtpResendTooSoon(_) => (StatusCode::TOO_MANY_REQUESTS, "otp_resend_too_soon"),
+            Self::OtpRequired => (StatusCode::FORBIDDEN, "otp_required"),
+            Self::CaptureNotRequired => (StatusCode::CONFLICT, "capture_not_required"),
+            Self::VerificationIncomplete(_) => (StatusCode::CONFLICT, "verification_incomplete"),
+            Self::ConsentRequired => (StatusCode::UNPROCESSABLE_ENTITY, "consent_required"),
+            Self::InvalidSignature(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_signature"),
+            Self::JourneyClosed(_) => (StatusCode::CONFLICT, "journey_closed"),
+            Self::DocumentNotCompleted => (StatusCode::CONFLICT, "document_not_completed"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
@@ -122,10 +218,15 @@ impl IntoResponse for ApiError {
         if let Self::Internal(detail) = &self {
             eprintln!("internal error: {detail}");
         }
+        let rows = match &self {
+            Self::CsvInvalid(rows) => Some(rows.clone()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code.into(),
                 message: self.to_string(),
+                rows,
             },
         };
         (status, Json(body)).into_response()
@@ -161,6 +262,18 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people.
     pub message: String,
+    /// Every invalid row of a bulk CSV (`csv_invalid` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RowError>>,
+}
+
+/// One invalid row of a bulk CSV.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    /// What is wrong with it.
+    pub reason: String,
 }
 
 impl From<MediaError> for ApiError {

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod esign;
 pub mod evidence;
 pub mod metrics;
 pub mod objects;

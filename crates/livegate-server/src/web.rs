@@ -1,7 +1,8 @@
 //! The browser side, served by the API server itself: the capture SDK (`/sdk/…`, plain ES
-//! modules with type declarations), the hosted capture page (`/capture?token=…`) and a demo
-//! page (`/demo`). The files are compiled into the binary, so `livegate serve` alone shows the
-//! whole product.
+//! modules with type declarations), the hosted capture page (`/capture?token=…`), a demo
+//! page (`/demo`), and the e-signature pages (`/admin`, `/sign/<invitation token>`, their
+//! modules under `/esign/…`). The files are compiled into the binary, so `livegate serve`
+//! alone shows the whole product.
 
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
@@ -22,16 +23,64 @@ const SDK: &[(&str, &str, &str)] = &[
         "application/typescript; charset=utf-8",
         include_str!("../../../web/sdk/livegate.d.ts"),
     ),
+    ("livegate.css", CSS, include_str!("../../../web/sdk/livegate.css")),
+];
+/// Files under `/esign/`: the modules and styles of the e-signature pages.
+const ESIGN: &[(&str, &str, &str)] = &[
+    ("admin.js", JS, include_str!("../../../web/esign/admin.js")),
+    ("admin-bulk.js", JS, include_str!("../../../web/esign/admin-bulk.js")),
     (
-        "livegate.css",
-        "text/css; charset=utf-8",
-        include_str!("../../../web/sdk/livegate.css"),
+        "admin-departments.js",
+        JS,
+        include_str!("../../../web/esign/admin-departments.js"),
     ),
+    (
+        "admin-documents.js",
+        JS,
+        include_str!("../../../web/esign/admin-documents.js"),
+    ),
+    (
+        "admin-invitee.js",
+        JS,
+        include_str!("../../../web/esign/admin-invitee.js"),
+    ),
+    (
+        "admin-outbox.js",
+        JS,
+        include_str!("../../../web/esign/admin-outbox.js"),
+    ),
+    ("admin-send.js", JS, include_str!("../../../web/esign/admin-send.js")),
+    (
+        "admin-status.js",
+        JS,
+        include_str!("../../../web/esign/admin-status.js"),
+    ),
+    (
+        "admin-templates.js",
+        JS,
+        include_str!("../../../web/esign/admin-templates.js"),
+    ),
+    ("common.js", JS, include_str!("../../../web/esign/common.js")),
+    ("types.js", JS, include_str!("../../../web/esign/types.js")),
+    ("sign.js", JS, include_str!("../../../web/esign/sign.js")),
+    (
+        "sign-capture.js",
+        JS,
+        include_str!("../../../web/esign/sign-capture.js"),
+    ),
+    ("sign-otp.js", JS, include_str!("../../../web/esign/sign-otp.js")),
+    ("sign-pad.js", JS, include_str!("../../../web/esign/sign-pad.js")),
+    ("sign-sign.js", JS, include_str!("../../../web/esign/sign-sign.js")),
+    ("esign.css", CSS, include_str!("../../../web/esign/esign.css")),
+    ("admin.css", CSS, include_str!("../../../web/esign/admin.css")),
 ];
 const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 const CAPTURE_HTML: &str = include_str!("../../../web/capture.html");
 const DEMO_HTML: &str = include_str!("../../../web/demo.html");
+const ADMIN_HTML: &str = include_str!("../../../web/esign/admin.html");
+const SIGN_HTML: &str = include_str!("../../../web/esign/sign.html");
 
 fn file(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -53,6 +102,18 @@ async fn sdk_file(Path(name): Path<String>) -> Response {
     }
 }
 
+async fn esign_file(Path(name): Path<String>) -> Response {
+    match ESIGN.iter().find(|(n, _, _)| *n == name) {
+        Some((_, content_type, body)) => file(content_type, body),
+        None => (StatusCode::NOT_FOUND, "no such eSign file").into_response(),
+    }
+}
+
+/// The signing page; it reads the invitation token from its own path.
+async fn sign_page(Path(_token): Path<String>) -> Response {
+    file(HTML, SIGN_HTML)
+}
+
 /// Routes of the browser files.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
@@ -60,25 +121,59 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/sdk/{name}", get(sdk_file))
         .route("/capture", get(|| async { file(HTML, CAPTURE_HTML) }))
         .route("/demo", get(|| async { file(HTML, DEMO_HTML) }))
+        .route("/esign/{name}", get(esign_file))
+        .route("/admin", get(|| async { file(HTML, ADMIN_HTML) }))
+        .route("/sign/{token}", get(sign_page))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The files a module imports with `from '<prefix>…'`, e.g. `from './flow.js'`.
+    fn imports<'a>(body: &'a str, prefix: &str) -> Vec<&'a str> {
+        let marker = format!(" from '{prefix}");
+        body.lines()
+            .filter_map(|l| l.split(marker.as_str()).nth(1))
+            .map(|rest| rest.split('\'').next().unwrap_or(""))
+            .collect()
+    }
+
+    fn served(table: &[(&str, &str, &str)], name: &str) -> bool {
+        table.iter().any(|(n, _, _)| *n == name)
+    }
+
     #[test]
     fn every_module_the_sdk_imports_is_served() {
         for (name, _, body) in SDK {
-            for line in body.lines().filter(|l| l.contains(" from './")) {
-                let imported = line
-                    .split("from './")
-                    .nth(1)
-                    .and_then(|r| r.split('\'').next())
-                    .unwrap_or("");
-                assert!(
-                    SDK.iter().any(|(n, _, _)| *n == imported),
-                    "{name} imports {imported}, not served"
-                );
+            for imported in imports(body, "./") {
+                assert!(served(SDK, imported), "{name} imports {imported}, not served");
+            }
+        }
+    }
+
+    #[test]
+    fn every_module_the_esign_pages_import_is_served() {
+        for (name, _, body) in ESIGN {
+            for imported in imports(body, "./") {
+                assert!(served(ESIGN, imported), "{name} imports {imported}, not served");
+            }
+            // `/esign/x.js` importing `../sdk/y.js` loads `/sdk/y.js`.
+            for imported in imports(body, "../sdk/") {
+                assert!(served(SDK, imported), "{name} imports ../sdk/{imported}, not served");
+            }
+            // The SDK loaded at run time: `import(SDK_URL)` with `SDK_URL = '/sdk/livegate.js'`.
+            for reference in body.split("'/sdk/").skip(1) {
+                let imported = reference.split('\'').next().unwrap_or("");
+                assert!(served(SDK, imported), "{name} loads /sdk/{imported}, not served");
+            }
+        }
+        for (page, html) in [("admin.html", ADMIN_HTML), ("sign.html", SIGN_HTML)] {
+            for (prefix, table) in [("/esign/", ESIGN), ("/sdk/", SDK)] {
+                for reference in html.split(&format!("\"{prefix}")).skip(1) {
+                    let name = reference.split('"').next().unwrap_or("");
+                    assert!(served(table, name), "{page} loads {prefix}{name}, not served");
+                }
             }
         }
     }

@@ -505,13 +505,18 @@ async fn retries_follow_the_profile_and_stop_when_used_up() {
     assert_eq!((s, code(&r)), (StatusCode::BAD_REQUEST, "invalid_request"));
     let (s, r) = api.create(json!({"retry_of": "ses_missing"})).await;
     assert_eq!((s, code(&r)), (StatusCode::NOT_FOUND, "session_not_found"));
-    // An approved session is not retried.
-    let (ok, token) = passive(&api).await;
-    api.frame(&ok, &token, "image/jpeg", "0", data("silentface_T1.jpg"))
-        .await;
-    api.post_empty(&format!("/v1/sessions/{ok}/complete"), &token).await;
-    let (s, r) = api.create(json!({"retry_of": ok})).await;
-    assert_eq!((s, code(&r)), (StatusCode::CONFLICT, "retry_not_allowed"));
+    // An approved session may be retried ("Retry if unhappy") while attempts remain.
+    for (retries, expected) in [(0, StatusCode::CONFLICT), (1, StatusCode::CREATED)] {
+        let (ok, token) = api
+            .session(json!({"profile": {"liveness_mode": "passive", "retries": retries}}))
+            .await;
+        api.frame(&ok, &token, "image/jpeg", "0", data("silentface_T1.jpg"))
+            .await;
+        let (_, done) = api.post_empty(&format!("/v1/sessions/{ok}/complete"), &token).await;
+        assert_eq!(done["status"], "approved", "{done}");
+        let (s, r) = api.create(json!({"retry_of": ok})).await;
+        assert_eq!(s, expected, "retry of an approved session with {retries} retries: {r}");
+    }
 }
 
 #[tokio::test]

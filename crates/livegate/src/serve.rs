@@ -54,15 +54,22 @@ pub fn run(args: ServeArgs) -> Result<()> {
             store.kind(),
             objects.describe()
         );
+        if config.public_url.is_none() {
+            // Links sent to signers name the address actually bound (`--addr 127.0.0.1:0`).
+            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
         let state = AppState::new(store, objects, analyzer, config, clock);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         spawn_background(&state, stopped);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
-                let _ = stop.send(true);
-            })
-            .await?;
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = stop.send(true);
+        })
+        .await?;
         Ok(())
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod esign;
 pub mod frames;
 pub mod sessions;
 pub mod webhooks;
@@ -25,7 +26,7 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Livegate verification API", version = "1",
-         description = "Face liveness sessions, face match, workflows and webhooks. Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable codes."),
+         description = "Face liveness sessions, face match, workflows, webhooks and the e-signature integration (departments, documents, signing journey). Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable codes."),
     modifiers(&Security),
     components(schemas(ErrorBody))
 )]
@@ -43,6 +44,10 @@ impl Modify for Security {
         };
         components.add_security_scheme("api_key", bearer("Server API key"));
         components.add_security_scheme("client_token", bearer("Session client token (lgt_…), one session only"));
+        components.add_security_scheme(
+            "journey_token",
+            bearer("Signing journey token (lgj_…), one invitee only"),
+        );
     }
 }
 
@@ -96,6 +101,32 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(client::client_session))
         .routes(routes!(client::client_retry))
+        .routes(routes!(
+            esign::departments::create_department,
+            esign::departments::list_departments
+        ))
+        .routes(routes!(
+            esign::departments::get_department,
+            esign::departments::update_department
+        ))
+        .routes(routes!(esign::departments::department_changes))
+        .routes(routes!(esign::send::create_template, esign::send::list_templates))
+        .routes(routes!(esign::send::create_document, esign::documents::list_documents))
+        .routes(routes!(esign::send::bulk_send))
+        .routes(routes!(esign::documents::get_document))
+        .routes(routes!(esign::documents::original_pdf))
+        .routes(routes!(esign::documents::signed_pdf))
+        .routes(routes!(esign::documents::audit_trail))
+        .routes(routes!(esign::documents::outbox))
+        .routes(routes!(esign::sign::open))
+        .routes(routes!(esign::sign::journey_state))
+        .routes(routes!(esign::sign::verify_otp))
+        .routes(routes!(esign::sign::resend_otp))
+        .routes(routes!(esign::sign::start_capture))
+        .routes(routes!(esign::sign::proceed))
+        .routes(routes!(esign::sign::sign))
+        .routes(routes!(esign::sign::document_pdf))
+        .routes(routes!(esign::sign::signed_document_pdf))
 }
 
 /// The OpenAPI document of every route.
@@ -115,7 +146,7 @@ pub fn router(state: AppState) -> Router {
     crate::metrics::handle();
     // Uploads are bounded by our own check (JSON error); the framework's limit sits just above
     // (a base64 reference image is 4/3 of its bytes).
-    let limit = state.config.max_frame_bytes * 4 / 3 + 4096;
+    let limit = state.config.max_frame_bytes.max(state.config.max_pdf_bytes) * 4 / 3 + 64 * 1024;
     let (router, _) = api().split_for_parts();
     let doc = openapi_json();
     router
@@ -135,6 +166,7 @@ fn not_found() -> ErrorBody {
         error: crate::error::ErrorDetail {
             code: "not_found".into(),
             message: "no such route".into(),
+            rows: None,
         },
     }
 }

@@ -171,8 +171,9 @@ pub async fn base_of(state: &AppState, req: &CreateSession) -> Result<(Profile, 
         }
         let prev = state.store.session(prev_id).await?.ok_or(ApiError::SessionNotFound)?;
         let expired = prev.result.is_none() && state.clock.now_ms() > prev.expires_at;
+        // An approved attempt may be retried too (seed 000: "Retry if unhappy") while attempts
+        // remain.
         match prev.status.as_str() {
-            "approved" => return Err(ApiError::RetryNotAllowed(prev.id, "it was approved")),
             "created" | "in_progress" if !expired => {
                 return Err(ApiError::RetryNotAllowed(prev.id, "it is still open"))
             }
@@ -202,7 +203,7 @@ pub async fn base_of(state: &AppState, req: &CreateSession) -> Result<(Profile, 
 }
 
 /// Decodes a base64 reference photo and computes its descriptor.
-async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>, Embedding), ApiError> {
+pub async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>, Embedding), ApiError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
         .map_err(|e| ApiError::InvalidRequest(format!("reference_image is not valid base64: {e}")))?;

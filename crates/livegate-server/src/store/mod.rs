@@ -3,6 +3,7 @@
 //! that spans rows runs in one transaction or one conditional statement, so a failed or killed
 //! request leaves nothing half-written, and two servers sharing PostgreSQL see one truth.
 
+mod esign;
 mod sessions;
 mod webhooks;
 mod workflows;
@@ -11,14 +12,18 @@ use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use esign::{
+    sortable_id, AuditEventRow, ChangeRow, DepartmentRow, DocumentRow, InviteeRow, OutboxRow, TemplateRow,
+};
 pub use sessions::{AuditImage, Completion, FrameRow, SessionRow};
 pub use webhooks::{AttemptOutcome, DeliveryAttempt, DeliveryRow, EndpointRow};
 pub use workflows::WorkflowRow;
 
 /// Schema versions, applied in order once each. Portable SQL only.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE IF NOT EXISTS api_keys (
     hash TEXT PRIMARY KEY,
     created_at BIGINT NOT NULL
@@ -102,7 +107,9 @@ CREATE TABLE IF NOT EXISTS webhook_attempts (
     PRIMARY KEY (delivery_id, attempt)
 );
 "#,
-)];
+    ),
+    (2, esign::MIGRATION),
+];
 
 /// Storage failures.
 #[derive(Debug, thiserror::Error)]

@@ -179,6 +179,19 @@ impl Store {
         row.as_ref().map(session_from).transpose()
     }
 
+    /// The session that retries `id`, if one was started.
+    pub async fn retry_of(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE retry_of = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(session_from).transpose()
+    }
+
     /// The frame a client already uploaded under `client_key`, if any.
     pub async fn frame_by_client_key(&self, id: &str, client_key: &str) -> Result<Option<FrameRow>, StoreError> {
         let row = sqlx::query(
@@ -270,6 +283,19 @@ impl Store {
         Store::enqueue_in(&mut tx, c.id, "session.completed", c.webhook_payload, c.now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Gives an open session a new client token (the old one stops working); false when it is
+    /// no longer open.
+    pub async fn rotate_token(&self, id: &str, token_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sessions SET token_hash = $2 WHERE id = $1 AND result IS NULL AND status IN ('created', 'in_progress')",
+        )
+        .bind(id)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Marks a session expired (when seen after its deadline without a result).

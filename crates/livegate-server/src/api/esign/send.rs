@@ -1,0 +1,585 @@
+//! Sending: templates, "Save and send" of one document, and bulk sending from a CSV file (one
+//! document per row, every invalid row reported, nothing sent when any row is invalid).
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::documents::{document_detail, DocumentDetail};
+use super::ClientMeta;
+use crate::api::auth::{json_error, random_secret, require_api_key};
+use crate::api::image_extension;
+use crate::api::sessions::reference_embedding;
+use crate::error::{ApiError, ErrorBody, RowError};
+use crate::esign::journey::{advance, event, Meta};
+use crate::esign::pdf::{self, PdfInfo};
+use crate::esign::rules::{FaceMatchRequest, Security, SecurityRequest};
+use crate::store::{hash_secret, DepartmentRow, DocumentRow, InviteeRow, TemplateRow};
+use crate::AppState;
+
+/// An invitee as sent.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteeRequest {
+    /// Name.
+    pub name: String,
+    /// E-mail address (invitation and OTP go here when given).
+    pub email: Option<String>,
+    /// Phone number (SMS when there is no e-mail).
+    pub phone: Option<String>,
+    /// Signing order, 1 first (default: position in the list).
+    pub signing_order: Option<i64>,
+    /// `person` (default), `virtual_signer` or `doc_signer` (automated).
+    pub signer_type: Option<String>,
+    /// "Enable security features"; omitted = none.
+    pub security: Option<SecurityRequest>,
+}
+
+/// `POST /v1/documents` ("Save and send").
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocument {
+    /// Department whose settings apply.
+    pub department_id: String,
+    /// Title shown to signers.
+    pub title: String,
+    /// The PDF, base64 (or `template_id`).
+    pub pdf: Option<String>,
+    /// A stored template (or `pdf`).
+    pub template_id: Option<String>,
+    /// Who is told when a signer fails.
+    pub sender_email: Option<String>,
+    /// Invitees.
+    pub invitees: Vec<InviteeRequest>,
+}
+
+/// A stored template.
+#[derive(Serialize, ToSchema)]
+pub struct Template {
+    /// `tpl_<uuid>`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// sha256 of the PDF.
+    pub sha256: String,
+    /// Pages.
+    pub pages: i64,
+    /// Size.
+    pub bytes: i64,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// Templates.
+#[derive(Serialize, ToSchema)]
+pub struct TemplateList {
+    /// Newest first.
+    pub templates: Vec<Template>,
+}
+
+/// `?name=` of a template upload.
+#[derive(Deserialize, IntoParams)]
+pub struct TemplateQuery {
+    /// Display name.
+    pub name: String,
+}
+
+/// `?department_id=&template_id=&title=` of a bulk send.
+#[derive(Deserialize, IntoParams)]
+pub struct BulkQuery {
+    /// Department whose settings apply.
+    pub department_id: String,
+    /// The template every row's document uses.
+    pub template_id: String,
+    /// Title (each document gets "<title> - <invitee name>").
+    pub title: String,
+    /// Who is told when a signer fails.
+    pub sender_email: Option<String>,
+}
+
+/// Documents created by a bulk send.
+#[derive(Serialize, ToSchema)]
+pub struct BulkCreated {
+    /// One per row.
+    pub documents: Vec<DocumentDetail>,
+}
+
+fn require_content_type(headers: &HeaderMap, wanted: &str, hint: &'static str) -> Result<(), ApiError> {
+    let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ct.split(';').next().map(str::trim) == Some(wanted) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(ct.into(), hint))
+    }
+}
+
+async fn inspect_pdf(state: &AppState, bytes: Bytes) -> Result<(Bytes, PdfInfo), ApiError> {
+    let max = state.config.max_pdf_bytes;
+    if bytes.len() > max {
+        return Err(ApiError::PayloadTooLarge(bytes.len(), max));
+    }
+    let input = bytes.clone();
+    let info = tokio::task::spawn_blocking(move || pdf::inspect(&input, max))
+        .await
+        .map_err(|e| ApiError::Internal(format!("pdf task: {e}")))?
+        .map_err(|e| match e {
+            pdf::PdfError::TooLarge { size, max } => ApiError::PayloadTooLarge(size, max),
+            other => ApiError::InvalidPdf(other.to_string()),
+        })?;
+    Ok((bytes, info))
+}
+
+/// Stores a PDF template.
+#[utoipa::path(post, path = "/v1/templates", tag = "esign", params(TemplateQuery),
+    request_body(content = Vec<u8>, content_type = "application/pdf"), security(("api_key" = [])),
+    responses((status = 201, body = Template), (status = "4XX", body = ErrorBody)))]
+pub async fn create_template(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<TemplateQuery>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    require_api_key(&state, &headers).await?;
+    require_content_type(&headers, "application/pdf", "send the PDF as application/pdf")?;
+    if q.name.trim().is_empty() {
+        return Err(ApiError::InvalidRequest("name is required".into()));
+    }
+    let (bytes, info) = inspect_pdf(&state, body).await?;
+    let id = format!("tpl_{}", uuid::Uuid::new_v4());
+    let t = TemplateRow {
+        object_key: format!("esign/templates/{id}.pdf"),
+        id,
+        name: q.name.trim().into(),
+        sha256: info.sha256,
+        pages: i64::from(info.pages),
+        bytes: info.bytes as i64,
+        created_at: state.clock.now_ms(),
+    };
+    state.objects.put(&t.object_key, bytes).await?;
+    state.store.create_template(&t).await?;
+    Ok((StatusCode::CREATED, Json(template_view(t))))
+}
+
+fn template_view(t: TemplateRow) -> Template {
+    Template {
+        id: t.id,
+        name: t.name,
+        sha256: t.sha256,
+        pages: t.pages,
+        bytes: t.bytes,
+        created_at: t.created_at,
+    }
+}
+
+/// Lists templates.
+#[utoipa::path(get, path = "/v1/templates", tag = "esign", security(("api_key" = [])),
+    responses((status = 200, body = TemplateList), (status = "4XX", body = ErrorBody)))]
+pub async fn list_templates(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<TemplateList>, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let templates = state
+        .store
+        .templates(None)
+        .await?
+        .into_iter()
+        .map(template_view)
+        .collect();
+    Ok(Json(TemplateList { templates }))
+}
+
+/// An invitee checked and ready to store, with its reference photo.
+struct Prepared {
+    row: InviteeRow,
+    reference: Option<Vec<u8>>,
+}
+
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Checks one invitee against the department's settings.
+async fn prepare(
+    state: &AppState,
+    department: &DepartmentRow,
+    document_id: &str,
+    position: usize,
+    req: &InviteeRequest,
+) -> Result<Prepared, ApiError> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(ApiError::InvalidRequest("invitee name must be 1-120 characters".into()));
+    }
+    let (email, phone) = (clean(&req.email), clean(&req.phone));
+    if let Some(e) = &email {
+        let ok = e.len() <= 254
+            && e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.'))
+            && !e.contains(char::is_whitespace);
+        if !ok {
+            return Err(ApiError::InvalidRequest(format!("{e:?} is not an e-mail address")));
+        }
+    }
+    if let Some(p) = &phone {
+        let digits = p.chars().filter(char::is_ascii_digit).count();
+        if !(7..=15).contains(&digits) || !p.chars().all(|c| c.is_ascii_digit() || "+ -()".contains(c)) {
+            return Err(ApiError::InvalidRequest(format!("{p:?} is not a phone number")));
+        }
+    }
+    let signer_type = req.signer_type.clone().unwrap_or_else(|| "person".into());
+    if email.is_none() && phone.is_none() && signer_type == "person" {
+        return Err(ApiError::InvalidRequest(format!(
+            "invitee {name:?} needs an email or a phone"
+        )));
+    }
+    let order = req.signing_order.unwrap_or(position as i64 + 1);
+    if !(1..=100).contains(&order) {
+        return Err(ApiError::InvalidRequest(format!(
+            "signing_order must be 1-100, got {order}"
+        )));
+    }
+    let security_req = req.security.clone().unwrap_or_default();
+    let security = Security::check(&security_req, &signer_type, department)?;
+    let reference = match &security_req.face_match {
+        Some(f) => Some(reference_embedding(state, &f.reference_image).await?.0),
+        None => None,
+    };
+    let id = format!("inv_{}", uuid::Uuid::new_v4());
+    let reference_key = reference
+        .as_ref()
+        .map(|b| format!("esign/{document_id}/{id}/reference.{}", image_extension(b)));
+    Ok(Prepared {
+        row: InviteeRow {
+            id,
+            document_id: document_id.into(),
+            position: position as i64,
+            name: name.into(),
+            email,
+            phone,
+            signing_order: order,
+            signer_type,
+            security: serde_json::to_string(&security).map_err(|e| ApiError::Internal(e.to_string()))?,
+            reference_key,
+            state: "waiting".into(),
+            version: 0,
+            // Unusable until the invitation is sent (a hash no token has).
+            invitation_hash: hash_secret(&random_secret("unsent_")?),
+            ..InviteeRow::default()
+        },
+        reference,
+    })
+}
+
+/// A document ready to store.
+struct PreparedDocument {
+    doc: DocumentRow,
+    invitees: Vec<Prepared>,
+    pdf: Bytes,
+}
+
+async fn store_documents(
+    state: &AppState,
+    docs: Vec<PreparedDocument>,
+    meta: &Meta,
+) -> Result<Vec<DocumentDetail>, ApiError> {
+    let mut rows = Vec::new();
+    let mut events = Vec::new();
+    for d in &docs {
+        state.objects.put(&d.doc.object_key, d.pdf.clone()).await?;
+        for i in &d.invitees {
+            if let (Some(key), Some(bytes)) = (&i.row.reference_key, &i.reference) {
+                state.objects.put(key, bytes.clone().into()).await?;
+            }
+        }
+        events.push(event(
+            state,
+            &d.doc.id,
+            None,
+            "document.sent",
+            serde_json::json!({"title": d.doc.title, "sha256": d.doc.sha256, "invitees": d.invitees.len()}),
+            meta,
+        ));
+        rows.push((
+            d.doc.clone(),
+            d.invitees.iter().map(|i| i.row.clone()).collect::<Vec<_>>(),
+        ));
+    }
+    state.store.create_documents(&rows, &events).await?;
+    let mut out = Vec::new();
+    for d in &docs {
+        let links = advance(state, &d.doc.id, meta).await?;
+        let mut detail = document_detail(state, &d.doc.id, meta).await?;
+        for inv in &mut detail.invitees {
+            inv.invitation_url = links.iter().find(|(id, _)| *id == inv.id).map(|(_, url)| url.clone());
+        }
+        out.push(detail);
+    }
+    Ok(out)
+}
+
+fn new_document(
+    department: &DepartmentRow,
+    title: &str,
+    info: &PdfInfo,
+    sender: Option<String>,
+    now: i64,
+) -> Result<DocumentRow, ApiError> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(ApiError::InvalidRequest("title must be 1-200 characters".into()));
+    }
+    let id = format!("doc_{}", uuid::Uuid::new_v4());
+    Ok(DocumentRow {
+        object_key: format!("esign/{id}/original.pdf"),
+        id,
+        department_id: department.id.clone(),
+        title: title.into(),
+        sha256: info.sha256.clone(),
+        pages: i64::from(info.pages),
+        status: "sent".into(),
+        sender_email: sender.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        created_at: now,
+        ..DocumentRow::default()
+    })
+}
+
+async fn template_pdf(state: &AppState, id: &str) -> Result<(Bytes, PdfInfo), ApiError> {
+    let t = state
+        .store
+        .templates(Some(id))
+        .await?
+        .pop()
+        .ok_or(ApiError::TemplateNotFound)?;
+    let bytes = state.objects.get(&t.object_key).await?;
+    Ok((
+        bytes,
+        PdfInfo {
+            pages: t.pages as u32,
+            sha256: t.sha256,
+            bytes: t.bytes as usize,
+        },
+    ))
+}
+
+/// Sends a document for signature ("Save and send").
+#[utoipa::path(post, path = "/v1/documents", tag = "esign", request_body = CreateDocument,
+    security(("api_key" = [])),
+    responses((status = 201, body = DocumentDetail), (status = "4XX", body = ErrorBody)))]
+pub async fn create_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+    body: Result<Json<CreateDocument>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_api_key(&state, &headers).await?;
+    let Json(req) = body.map_err(json_error)?;
+    let department = state
+        .store
+        .department(&req.department_id)
+        .await?
+        .ok_or(ApiError::DepartmentNotFound)?;
+    let (pdf, info) = match (&req.pdf, &req.template_id) {
+        (Some(b64), None) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|e| ApiError::InvalidRequest(format!("pdf is not valid base64: {e}")))?;
+            inspect_pdf(&state, bytes.into()).await?
+        }
+        (None, Some(id)) => template_pdf(&state, id).await?,
+        _ => {
+            return Err(ApiError::InvalidRequest(
+                "send exactly one of pdf and template_id".into(),
+            ))
+        }
+    };
+    if req.invitees.is_empty() || req.invitees.len() > 50 {
+        return Err(ApiError::InvalidRequest("a document needs 1-50 invitees".into()));
+    }
+    let doc = new_document(
+        &department,
+        &req.title,
+        &info,
+        req.sender_email.clone(),
+        state.clock.now_ms(),
+    )?;
+    let mut invitees = Vec::new();
+    for (n, i) in req.invitees.iter().enumerate() {
+        invitees.push(prepare(&state, &department, &doc.id, n, i).await?);
+    }
+    let mut created = store_documents(&state, vec![PreparedDocument { doc, invitees, pdf }], &meta).await?;
+    Ok((StatusCode::CREATED, Json(created.remove(0))))
+}
+
+/// The CSV columns of a bulk send.
+const CSV_COLUMNS: [&str; 9] = [
+    "name",
+    "email",
+    "phone",
+    "signer_type",
+    "capture_photo",
+    "smart_liveliness",
+    "liveliness_retries",
+    "face_match_retries",
+    "reference_image",
+];
+
+fn parse_bool(column: &str, v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "0" | "off" => Ok(false),
+        "true" | "yes" | "1" | "on" => Ok(true),
+        other => Err(format!("{column} must be true or false, got {other:?}")),
+    }
+}
+
+fn parse_count(column: &str, v: &str) -> Result<Option<i64>, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|_| format!("{column} must be a whole number, got {v:?}"))
+}
+
+/// One CSV record as an invitee request.
+fn row_request(headers: &[String], record: &csv::StringRecord) -> Result<InviteeRequest, String> {
+    let get = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| record.get(i))
+            .unwrap_or("")
+            .to_string()
+    };
+    let opt = |name: &str| Some(get(name)).filter(|v| !v.trim().is_empty());
+    let face_retries = parse_count("face_match_retries", &get("face_match_retries"))?;
+    let reference = opt("reference_image");
+    let face_match = match (face_retries, reference) {
+        (None, None) => None,
+        (Some(retries), Some(reference_image)) => Some(FaceMatchRequest {
+            reference_image,
+            retries,
+        }),
+        (Some(_), None) => return Err("face_match_retries needs a reference_image".into()),
+        (None, Some(reference_image)) => Some(FaceMatchRequest {
+            reference_image,
+            retries: 0,
+        }),
+    };
+    let capture_photo = parse_bool("capture_photo", &get("capture_photo"))?;
+    let smart_liveliness = parse_bool("smart_liveliness", &get("smart_liveliness"))?;
+    let liveliness_retries = parse_count("liveliness_retries", &get("liveliness_retries"))?.unwrap_or(0);
+    let any = capture_photo || smart_liveliness || face_match.is_some() || liveliness_retries != 0;
+    Ok(InviteeRequest {
+        name: get("name"),
+        email: opt("email"),
+        phone: opt("phone"),
+        signing_order: Some(1),
+        signer_type: opt("signer_type"),
+        security: any.then_some(SecurityRequest {
+            capture_photo,
+            smart_liveliness,
+            liveliness_retries,
+            face_match,
+        }),
+    })
+}
+
+/// Sends one document per CSV row; any invalid row sends nothing and every one is reported.
+#[utoipa::path(post, path = "/v1/documents/bulk", tag = "esign", params(BulkQuery),
+    request_body(content = String, content_type = "text/csv",
+        description = "Header row, then one invitee per row: name,email,phone,signer_type,capture_photo,smart_liveliness,liveliness_retries,face_match_retries,reference_image"),
+    security(("api_key" = [])),
+    responses((status = 201, body = BulkCreated), (status = "4XX", body = ErrorBody)))]
+pub async fn bulk_send(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+    Query(q): Query<BulkQuery>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    require_api_key(&state, &headers).await?;
+    require_content_type(&headers, "text/csv", "send the CSV file as text/csv")?;
+    let department = state
+        .store
+        .department(&q.department_id)
+        .await?
+        .ok_or(ApiError::DepartmentNotFound)?;
+    let (pdf, info) = template_pdf(&state, &q.template_id).await?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::Headers)
+        .from_reader(&body[..]);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            ApiError::CsvInvalid(vec![RowError {
+                line: 1,
+                reason: e.to_string(),
+            }])
+        })?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let mut errors = Vec::new();
+    if let Some(unknown) = header.iter().find(|h| !CSV_COLUMNS.contains(&h.as_str())) {
+        errors.push(RowError {
+            line: 1,
+            reason: format!("unknown column {unknown:?}; columns are {}", CSV_COLUMNS.join(",")),
+        });
+    }
+    if !header.iter().any(|h| h == "name") {
+        errors.push(RowError {
+            line: 1,
+            reason: "the header has no name column".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::CsvInvalid(errors));
+    }
+    let mut docs = Vec::new();
+    for record in reader.records() {
+        let (line, result) = match record {
+            Ok(r) => (r.position().map_or(0, |p| p.line()), row_request(&header, &r)),
+            Err(e) => (e.position().map_or(0, |p| p.line()), Err(e.to_string())),
+        };
+        let prepared = match result {
+            Ok(req) => {
+                let title = format!("{} - {}", q.title.trim(), req.name.trim());
+                match new_document(&department, &title, &info, q.sender_email.clone(), state.clock.now_ms()) {
+                    Ok(doc) => prepare(&state, &department, &doc.id, 0, &req)
+                        .await
+                        .map(|inv| PreparedDocument {
+                            doc,
+                            invitees: vec![inv],
+                            pdf: pdf.clone(),
+                        })
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            Err(reason) => Err(reason),
+        };
+        match prepared {
+            Ok(d) => docs.push(d),
+            Err(reason) => errors.push(RowError { line, reason }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::CsvInvalid(errors));
+    }
+    if docs.is_empty() {
+        return Err(ApiError::CsvInvalid(vec![RowError {
+            line: 2,
+            reason: "the file has no rows".into(),
+        }]));
+    }
+    if docs.len() > 1000 {
+        return Err(ApiError::InvalidRequest("at most 1000 rows per file".into()));
+    }
+    let documents = store_documents(&state, docs, &meta).await?;
+    Ok((StatusCode::CREATED, Json(BulkCreated { documents })))
+}

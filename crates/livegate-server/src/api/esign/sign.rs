@@ -1,0 +1,668 @@
+//! The signing journey behind the hosted pages: open the single-use invitation → verify the
+//! one-time password → face capture (a liveness session the SDK drives; its retries chain) →
+//! proceed → sign. The browser holds a journey token after opening the link.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Json;
+use base64::Engine;
+use livegate_media::{decode_image, ImageLimits};
+use rand_core::{OsRng, TryRngCore};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::documents::{pdf_response, signed_pdf_of};
+use super::ClientMeta;
+use crate::api::auth::{json_error, random_secret, TOKEN_PREFIX};
+use crate::api::parse_stored;
+use crate::api::sessions::{base_of, new_session, CreateSession};
+use crate::error::{ApiError, ErrorBody};
+use crate::esign::journey::{
+    advance, capture_state, chain, channel_of, event, finished, passed, save, security_of, sync, CaptureState, Meta,
+    JOURNEY_PREFIX,
+};
+use crate::esign::notify::{self, Message};
+use crate::esign::rules::Security;
+use crate::store::{hash_secret, DocumentRow, InviteeRow};
+use crate::AppState;
+
+/// Wrong codes allowed per OTP.
+pub const OTP_MAX_FAILURES: i64 = 5;
+/// OTPs sent per journey at most.
+pub const OTP_MAX_SENDS: i64 = 5;
+
+/// What the seed asks signers to do for a good capture.
+pub const BEST_PRACTICES: [&str; 8] = [
+    "Make sure you are in a well-lit place.",
+    "Only you should be in front of the camera.",
+    "Remove accessories like spectacles, masks, hats and headphones.",
+    "Set your screen brightness to the maximum.",
+    "The light around you should be fairly uniform: not too dark, not too bright.",
+    "Light on your face should be flat, without shadows.",
+    "Keep a neutral expression with your mouth closed and little to no smile.",
+    "Use a camera of at least 320x240 pixels.",
+];
+
+/// `POST /v1/sign/open`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenInvitation {
+    /// The token of the invitation link (`lgi_…`).
+    pub invitation_token: String,
+}
+
+/// Where an OTP went.
+#[derive(Serialize, ToSchema)]
+pub struct OtpInfo {
+    /// `email` or `sms`.
+    pub channel: String,
+    /// The address or number, partly hidden.
+    pub to_masked: String,
+    /// Unix ms.
+    pub expires_at: Option<i64>,
+    /// Unix ms after which a new code may be asked for.
+    pub resend_after: Option<i64>,
+}
+
+/// The journey as the signer's page sees it.
+#[derive(Serialize, ToSchema)]
+pub struct JourneyState {
+    /// otp, instructions, capture, sign, done, failed.
+    pub step: String,
+    /// The journey token (only when the invitation was just opened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journey_token: Option<String>,
+    /// `{name}` of the invitee.
+    #[schema(value_type = Object)]
+    pub invitee: Value,
+    /// `{title, pages, status}` of the document.
+    #[schema(value_type = Object)]
+    pub document: Value,
+    /// Security options.
+    pub security: Security,
+    /// The OTP sent.
+    pub otp: OtpInfo,
+    /// The capture step.
+    pub capture: CaptureState,
+    /// Best practices for the capture.
+    pub best_practices: Vec<String>,
+    /// Why the journey failed (`{code, message}`).
+    #[schema(value_type = Object)]
+    pub failure: Option<Value>,
+}
+
+/// `POST /v1/sign/otp/verify`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyOtp {
+    /// The 6 digits.
+    pub code: String,
+}
+
+/// A capture attempt for the SDK.
+#[derive(Serialize, ToSchema)]
+pub struct CaptureStart {
+    /// `ses_<uuid>`.
+    pub session_id: String,
+    /// For the SDK's `sessionToken`.
+    pub client_token: String,
+    /// Attempts left, this one included.
+    pub attempts_left: i64,
+    /// Attempts allowed.
+    pub max_attempts: i64,
+}
+
+/// `POST /v1/sign/sign`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    /// `typed` or `drawn`.
+    pub kind: String,
+    /// The typed signature.
+    pub typed_name: Option<String>,
+    /// The drawn signature: base64 PNG.
+    pub drawn_png: Option<String>,
+    /// Consent to sign electronically.
+    #[serde(default)]
+    pub consent: bool,
+}
+
+fn mask(to: &str) -> String {
+    match to.split_once('@') {
+        Some((user, domain)) => format!("{}***@{domain}", user.chars().next().unwrap_or('*')),
+        None => {
+            let n = to.chars().count();
+            format!(
+                "{}{}",
+                "*".repeat(n.saturating_sub(3)),
+                to.chars().skip(n.saturating_sub(3)).collect::<String>()
+            )
+        }
+    }
+}
+
+fn otp_hash(invitee_id: &str, code: &str) -> String {
+    hash_secret(&format!("{invitee_id}:{code}"))
+}
+
+fn new_code() -> Result<String, ApiError> {
+    loop {
+        let n = OsRng
+            .try_next_u32()
+            .map_err(|e| ApiError::Internal(format!("OS random generator: {e}")))?;
+        // Rejection sampling keeps the 6 digits uniform.
+        if n < 4_294_000_000 {
+            return Ok(format!("{:06}", n % 1_000_000));
+        }
+    }
+}
+
+/// The invitee and document of the journey token in `Authorization`.
+async fn journey(state: &AppState, headers: &HeaderMap) -> Result<(DocumentRow, InviteeRow), ApiError> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::MissingCredentials)?;
+    if !token.starts_with(JOURNEY_PREFIX) {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let i = state
+        .store
+        .invitee_by_token(&hash_secret(token), true)
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    if i.invitation_expires_at.is_some_and(|t| state.clock.now_ms() > t) && i.state != "signed" {
+        return Err(ApiError::InvitationExpired);
+    }
+    let doc = state
+        .store
+        .document(&i.document_id)
+        .await?
+        .ok_or(ApiError::DocumentNotFound)?;
+    Ok((doc, i))
+}
+
+fn step_of(i: &InviteeRow, security: &Security) -> &'static str {
+    match i.state.as_str() {
+        "failed" => "failed",
+        "signed" => "done",
+        _ if i.otp_verified_at.is_none() => "otp",
+        _ if security.capture_photo && i.proceeded_at.is_none() && i.first_session_id.is_none() => "instructions",
+        _ if security.capture_photo && i.proceeded_at.is_none() => "capture",
+        _ => "sign",
+    }
+}
+
+async fn view(
+    state: &AppState,
+    doc: &DocumentRow,
+    i: &InviteeRow,
+    token: Option<String>,
+) -> Result<JourneyState, ApiError> {
+    let security = security_of(i)?;
+    let sessions = chain(state, i).await?;
+    let (channel, to) = channel_of(i);
+    Ok(JourneyState {
+        step: step_of(i, &security).into(),
+        journey_token: token,
+        invitee: json!({"name": i.name, "signing_order": i.signing_order}),
+        document: json!({"title": doc.title, "pages": doc.pages, "status": doc.status}),
+        security,
+        otp: OtpInfo {
+            channel: channel.into(),
+            to_masked: mask(&to),
+            expires_at: i.otp_expires_at,
+            resend_after: i.otp_sent_at.map(|t| t + state.config.otp_resend_s as i64 * 1000),
+        },
+        capture: capture_state(state, i, &sessions).await?,
+        best_practices: BEST_PRACTICES.iter().map(|s| s.to_string()).collect(),
+        failure: i.failure.as_deref().map(parse_stored).transpose()?,
+    })
+}
+
+/// Gives `i` a fresh OTP (saved with `events`) and sends it.
+async fn send_otp(
+    state: &AppState,
+    doc: &DocumentRow,
+    mut i: InviteeRow,
+    mut events: Vec<crate::store::AuditEventRow>,
+    meta: &Meta,
+) -> Result<InviteeRow, ApiError> {
+    let code = new_code()?;
+    let now = state.clock.now_ms();
+    i.otp_hash = Some(otp_hash(&i.id, &code));
+    i.otp_expires_at = Some(now + state.config.otp_ttl_s as i64 * 1000);
+    i.otp_failures = 0;
+    i.otp_sends += 1;
+    i.otp_sent_at = Some(now);
+    let (channel, to) = channel_of(&i);
+    events.push(event(
+        state,
+        &doc.id,
+        Some(&i.id),
+        "otp.sent",
+        json!({"channel": channel, "to": mask(&to), "send": i.otp_sends}),
+        meta,
+    ));
+    let saved = save(state, i, &events, None).await?;
+    notify::send(
+        state,
+        Message {
+            channel,
+            to,
+            subject: format!("Your code to sign {}", doc.title),
+            body: format!(
+                "Your one-time code to sign \"{}\" is {code}. It expires in {} minutes. Do not share it.",
+                doc.title,
+                state.config.otp_ttl_s.div_ceil(60)
+            ),
+            kind: "otp",
+        },
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// Opens a single-use invitation link: returns the journey token and sends the OTP.
+#[utoipa::path(post, path = "/v1/sign/open", tag = "signing", request_body = OpenInvitation,
+    responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
+pub async fn open(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    body: Result<Json<OpenInvitation>, JsonRejection>,
+) -> Result<Json<JourneyState>, ApiError> {
+    let Json(req) = body.map_err(json_error)?;
+    let i = state
+        .store
+        .invitee_by_token(&hash_secret(req.invitation_token.trim()), false)
+        .await?
+        .ok_or(ApiError::InvitationInvalid)?;
+    if i.journey_hash.is_some() {
+        return Err(ApiError::InvitationUsed);
+    }
+    let now = state.clock.now_ms();
+    if i.invitation_expires_at.is_none_or(|t| now > t) {
+        return Err(ApiError::InvitationExpired);
+    }
+    let doc = state
+        .store
+        .document(&i.document_id)
+        .await?
+        .ok_or(ApiError::DocumentNotFound)?;
+    let token = random_secret(JOURNEY_PREFIX)?;
+    let mut after = i.clone();
+    after.journey_hash = Some(hash_secret(&token));
+    after.invitation_opened_at = Some(now);
+    let opened = event(&state, &doc.id, Some(&i.id), "invitation.opened", json!({}), &meta);
+    let saved = send_otp(&state, &doc, after, vec![opened], &meta)
+        .await
+        .map_err(|e| match e {
+            ApiError::Conflict(_) => ApiError::InvitationUsed,
+            other => other,
+        })?;
+    Ok(Json(view(&state, &doc, &saved, Some(token)).await?))
+}
+
+/// The journey's state.
+#[utoipa::path(get, path = "/v1/sign/state", tag = "signing", security(("journey_token" = [])),
+    responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
+pub async fn journey_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+) -> Result<Json<JourneyState>, ApiError> {
+    let (doc, i) = journey(&state, &headers).await?;
+    let i = sync(&state, &doc, i, &meta).await?;
+    Ok(Json(view(&state, &doc, &i, None).await?))
+}
+
+fn require_open(i: &InviteeRow) -> Result<(), ApiError> {
+    match i.state.as_str() {
+        "signed" => Err(ApiError::JourneyClosed("this document is already signed by you".into())),
+        "failed" => Err(ApiError::JourneyClosed(
+            "verification failed and no attempts are left; the sender has been notified".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the OTP.
+#[utoipa::path(post, path = "/v1/sign/otp/verify", tag = "signing", request_body = VerifyOtp,
+    security(("journey_token" = [])),
+    responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
+pub async fn verify_otp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+    body: Result<Json<VerifyOtp>, JsonRejection>,
+) -> Result<Json<JourneyState>, ApiError> {
+    let Json(req) = body.map_err(json_error)?;
+    let (doc, i) = journey(&state, &headers).await?;
+    require_open(&i)?;
+    if i.otp_verified_at.is_some() {
+        return Ok(Json(view(&state, &doc, &i, None).await?));
+    }
+    if i.otp_failures >= OTP_MAX_FAILURES {
+        return Err(ApiError::OtpLocked);
+    }
+    let now = state.clock.now_ms();
+    if i.otp_expires_at.is_none_or(|t| now > t) {
+        return Err(ApiError::OtpExpired);
+    }
+    let code = req.code.trim();
+    let mut after = i.clone();
+    if code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && i.otp_hash.as_deref() == Some(&otp_hash(&i.id, code))
+    {
+        after.otp_verified_at = Some(now);
+        after.otp_hash = None;
+        after.state = "otp_verified".into();
+        let ev = event(
+            &state,
+            &doc.id,
+            Some(&i.id),
+            "otp.verified",
+            json!({"channel": channel_of(&i).0}),
+            &meta,
+        );
+        let saved = save(&state, after, &[ev], None).await?;
+        return Ok(Json(view(&state, &doc, &saved, None).await?));
+    }
+    after.otp_failures += 1;
+    let left = OTP_MAX_FAILURES - after.otp_failures;
+    let ev = event(
+        &state,
+        &doc.id,
+        Some(&i.id),
+        "otp.failed",
+        json!({"tries_left": left}),
+        &meta,
+    );
+    save(&state, after, &[ev], None).await?;
+    Err(if left == 0 {
+        ApiError::OtpLocked
+    } else {
+        ApiError::OtpInvalid(left)
+    })
+}
+
+/// Sends a new OTP (30 s apart, at most 5).
+#[utoipa::path(post, path = "/v1/sign/otp/resend", tag = "signing", security(("journey_token" = [])),
+    responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
+pub async fn resend_otp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+) -> Result<Json<JourneyState>, ApiError> {
+    let (doc, i) = journey(&state, &headers).await?;
+    require_open(&i)?;
+    if i.otp_verified_at.is_some() {
+        return Err(ApiError::InvalidRequest("the code is already verified".into()));
+    }
+    if i.otp_sends >= OTP_MAX_SENDS {
+        return Err(ApiError::OtpResendTooSoon(format!(
+            "at most {OTP_MAX_SENDS} codes can be sent; ask the sender for a new invitation"
+        )));
+    }
+    let wait = i.otp_sent_at.map_or(0, |t| {
+        t + state.config.otp_resend_s as i64 * 1000 - state.clock.now_ms()
+    });
+    if wait > 0 {
+        return Err(ApiError::OtpResendTooSoon(format!(
+            "wait {} s before asking for a new code",
+            (wait + 999) / 1000
+        )));
+    }
+    let saved = send_otp(&state, &doc, i, Vec::new(), &meta).await?;
+    Ok(Json(view(&state, &doc, &saved, None).await?))
+}
+
+fn require_otp(i: &InviteeRow) -> Result<(), ApiError> {
+    require_open(i)?;
+    if i.otp_verified_at.is_none() {
+        return Err(ApiError::OtpRequired);
+    }
+    Ok(())
+}
+
+/// Starts (or resumes) the capture attempt for the SDK.
+#[utoipa::path(post, path = "/v1/sign/capture", tag = "signing", security(("journey_token" = [])),
+    responses((status = 200, body = CaptureStart), (status = "4XX", body = ErrorBody)))]
+pub async fn start_capture(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+) -> Result<Json<CaptureStart>, ApiError> {
+    let (doc, i) = journey(&state, &headers).await?;
+    let i = sync(&state, &doc, i, &meta).await?;
+    require_otp(&i)?;
+    let security = security_of(&i)?;
+    if !security.capture_photo {
+        return Err(ApiError::CaptureNotRequired);
+    }
+    let sessions = chain(&state, &i).await?;
+    let max = security.max_attempts();
+    let used = sessions.iter().filter(|s| finished(s)).count() as i64;
+    let left = security.attempts_left(used).2;
+    if let Some(open) = sessions.last().filter(|s| !finished(s)) {
+        if open.frame_count == 0 {
+            // Never started: hand the same attempt to this page with a new token.
+            let token = random_secret(TOKEN_PREFIX)?;
+            if state.store.rotate_token(&open.id, &hash_secret(&token)).await? {
+                return Ok(Json(CaptureStart {
+                    session_id: open.id.clone(),
+                    client_token: token,
+                    attempts_left: left,
+                    max_attempts: max,
+                }));
+            }
+        } else {
+            // Abandoned mid-way: the attempt is used.
+            state.store.expire(&open.id, state.clock.now_ms()).await?;
+        }
+        let i = sync(&state, &doc, i, &meta).await?;
+        require_open(&i)?;
+        return start_capture_next(&state, &doc, i, &meta).await.map(Json);
+    }
+    if left == 0 {
+        return Err(ApiError::AttemptsExhausted(max));
+    }
+    start_capture_next(&state, &doc, i, &meta).await.map(Json)
+}
+
+async fn start_capture_next(
+    state: &AppState,
+    doc: &DocumentRow,
+    i: InviteeRow,
+    meta: &Meta,
+) -> Result<CaptureStart, ApiError> {
+    let security = security_of(&i)?;
+    let sessions = chain(state, &i).await?;
+    let used = sessions.iter().filter(|s| finished(s)).count() as i64;
+    let created = match sessions.last() {
+        Some(last) => {
+            let req = CreateSession {
+                retry_of: Some(last.id.clone()),
+                ..CreateSession::default()
+            };
+            let (profile, prev) = base_of(state, &req).await?;
+            new_session(state, profile, prev.as_ref(), &req).await?
+        }
+        None => {
+            let department = state
+                .store
+                .department(&doc.department_id)
+                .await?
+                .ok_or(ApiError::DepartmentNotFound)?;
+            let reference_image = match &i.reference_key {
+                Some(key) => Some(base64::engine::general_purpose::STANDARD.encode(state.objects.get(key).await?)),
+                None => None,
+            };
+            let req = CreateSession {
+                reference_image,
+                ..CreateSession::default()
+            };
+            new_session(state, security.capture_profile(&department), None, &req).await?
+        }
+    };
+    let mut after = i.clone();
+    if after.first_session_id.is_none() {
+        after.first_session_id = Some(created.id.clone());
+    }
+    let ev = event(
+        state,
+        &doc.id,
+        Some(&i.id),
+        if used == 0 { "capture.started" } else { "capture.retry" },
+        json!({"attempt": used + 1, "session_id": created.id}),
+        meta,
+    );
+    save(state, after, &[ev], None).await?;
+    Ok(CaptureStart {
+        session_id: created.id,
+        client_token: created.client_token,
+        attempts_left: security.attempts_left(used).2,
+        max_attempts: security.max_attempts(),
+    })
+}
+
+/// Moves on to signing once the latest capture passed.
+#[utoipa::path(post, path = "/v1/sign/proceed", tag = "signing", security(("journey_token" = [])),
+    responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
+pub async fn proceed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+) -> Result<Json<JourneyState>, ApiError> {
+    let (doc, i) = journey(&state, &headers).await?;
+    let i = sync(&state, &doc, i, &meta).await?;
+    require_otp(&i)?;
+    if i.proceeded_at.is_some() || !security_of(&i)?.capture_photo {
+        return Ok(Json(view(&state, &doc, &i, None).await?));
+    }
+    let sessions = chain(&state, &i).await?;
+    match sessions.last() {
+        Some(s) if finished(s) && passed(s) => {}
+        Some(s) if !finished(s) => {
+            return Err(ApiError::VerificationIncomplete(
+                "the face capture is still in progress".into(),
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::VerificationIncomplete(
+                "the latest face capture did not pass; retry it".into(),
+            ))
+        }
+        None => {
+            return Err(ApiError::VerificationIncomplete(
+                "complete the face capture first".into(),
+            ))
+        }
+    }
+    let mut after = i.clone();
+    after.proceeded_at = Some(state.clock.now_ms());
+    after.state = "verified".into();
+    let ev = event(
+        &state,
+        &doc.id,
+        Some(&i.id),
+        "verification.proceeded",
+        json!({"session_id": sessions.last().map(|s| s.id.clone())}),
+        &meta,
+    );
+    let saved = save(&state, after, &[ev], None).await?;
+    Ok(Json(view(&state, &doc, &saved, None).await?))
+}
+
+/// Signs: a typed or drawn signature with consent; completes the document when everyone signed.
+#[utoipa::path(post, path = "/v1/sign/sign", tag = "signing", request_body = SignRequest,
+    security(("journey_token" = [])),
+    responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
+pub async fn sign(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+    body: Result<Json<SignRequest>, JsonRejection>,
+) -> Result<Json<JourneyState>, ApiError> {
+    let Json(req) = body.map_err(json_error)?;
+    let (doc, i) = journey(&state, &headers).await?;
+    require_otp(&i)?;
+    if security_of(&i)?.capture_photo && i.proceeded_at.is_none() {
+        return Err(ApiError::VerificationIncomplete(
+            "pass the face capture and proceed first".into(),
+        ));
+    }
+    if !req.consent {
+        return Err(ApiError::ConsentRequired);
+    }
+    let signature = match req.kind.as_str() {
+        "typed" => {
+            let name = req.typed_name.as_deref().map(str::trim).unwrap_or("");
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(ApiError::InvalidSignature(
+                    "a typed signature needs 1-100 characters".into(),
+                ));
+            }
+            json!({"kind": "typed", "typed_name": name})
+        }
+        "drawn" => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(req.drawn_png.as_deref().unwrap_or("").trim())
+                .map_err(|e| ApiError::InvalidSignature(format!("drawn_png is not base64: {e}")))?;
+            if bytes.len() > 2 * 1024 * 1024 || !bytes.starts_with(b"\x89PNG") {
+                return Err(ApiError::InvalidSignature(
+                    "drawn_png must be a PNG of at most 2 MiB".into(),
+                ));
+            }
+            decode_image(&bytes, ImageLimits::default())
+                .map_err(|e| ApiError::InvalidSignature(format!("drawn_png: {e}")))?;
+            let key = format!("esign/{}/{}/signature.png", doc.id, i.id);
+            state.objects.put(&key, bytes.into()).await?;
+            json!({"kind": "drawn", "object_key": key})
+        }
+        other => {
+            return Err(ApiError::InvalidSignature(format!(
+                "kind must be typed or drawn, got {other:?}"
+            )))
+        }
+    };
+    let mut after = i.clone();
+    after.state = "signed".into();
+    after.signed_at = Some(state.clock.now_ms());
+    after.signature = Some(signature.to_string());
+    let ev = event(
+        &state,
+        &doc.id,
+        Some(&i.id),
+        "signature.signed",
+        json!({"kind": req.kind, "consent": true}),
+        &meta,
+    );
+    let payload = json!({"event": "signer.completed", "document_id": doc.id, "invitee_id": i.id, "name": i.name, "state": "signed"});
+    save(&state, after, &[ev], Some(("signer.completed", payload))).await?;
+    advance(&state, &doc.id, &meta).await?;
+    let (doc, i) = journey(&state, &headers).await?;
+    Ok(Json(view(&state, &doc, &i, None).await?))
+}
+
+/// The original PDF, for the signer to read.
+#[utoipa::path(get, path = "/v1/sign/document.pdf", tag = "signing", security(("journey_token" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
+pub async fn document_pdf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let (doc, _) = journey(&state, &headers).await?;
+    Ok(pdf_response(state.objects.get(&doc.object_key).await?, "document.pdf"))
+}
+
+/// The completed PDF, once every signer signed.
+#[utoipa::path(get, path = "/v1/sign/signed.pdf", tag = "signing", security(("journey_token" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
+pub async fn signed_document_pdf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let (doc, _) = journey(&state, &headers).await?;
+    signed_pdf_of(&state, &doc.id).await
+}

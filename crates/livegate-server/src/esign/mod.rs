@@ -1,0 +1,8 @@
+//! The e-signature integration (seed 000): departments, documents and invitees, the signing
+//! journey (invitation → OTP → capture → sign), the completed PDF with its evidence page, and
+//! the notifier.
+
+pub mod journey;
+pub mod notify;
+pub mod pdf;
+pub mod rules;

@@ -1,0 +1,831 @@
+//! E-signature records: departments and their change history, templates, documents, invitees
+//! (one row each, updated by compare-and-swap on `version`), the audit trail and the
+//! development outbox.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::any::AnyRow;
+
+use super::{col, conflict, Store, StoreError};
+
+/// Schema of the e-signature tables (portable SQL).
+pub(super) const MIGRATION: &str = r#"
+CREATE TABLE IF NOT EXISTS departments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    smart_liveliness BIGINT NOT NULL,
+    acceptance_percentage BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS department_changes (
+    id TEXT PRIMARY KEY,
+    department_id TEXT NOT NULL REFERENCES departments(id),
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS department_changes_dep ON department_changes (department_id, id);
+CREATE TABLE IF NOT EXISTS templates (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    object_key TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    pages BIGINT NOT NULL,
+    bytes BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    department_id TEXT NOT NULL REFERENCES departments(id),
+    title TEXT NOT NULL,
+    object_key TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    pages BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    sender_email TEXT,
+    created_at BIGINT NOT NULL,
+    completed_at BIGINT,
+    signed_key TEXT,
+    signed_sha256 TEXT
+);
+CREATE TABLE IF NOT EXISTS invitees (
+    id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    position BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT,
+    phone TEXT,
+    signing_order BIGINT NOT NULL,
+    signer_type TEXT NOT NULL,
+    security TEXT NOT NULL,
+    reference_key TEXT,
+    state TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    invitation_hash TEXT NOT NULL UNIQUE,
+    invitation_sent_at BIGINT,
+    invitation_expires_at BIGINT,
+    invitation_opened_at BIGINT,
+    journey_hash TEXT,
+    otp_hash TEXT,
+    otp_expires_at BIGINT,
+    otp_failures BIGINT NOT NULL,
+    otp_sends BIGINT NOT NULL,
+    otp_sent_at BIGINT,
+    otp_verified_at BIGINT,
+    first_session_id TEXT,
+    audited_attempts BIGINT NOT NULL,
+    proceeded_at BIGINT,
+    signature TEXT,
+    signed_at BIGINT,
+    failure TEXT
+);
+CREATE INDEX IF NOT EXISTS invitees_document ON invitees (document_id, position);
+CREATE INDEX IF NOT EXISTS invitees_journey ON invitees (journey_hash);
+CREATE TABLE IF NOT EXISTS esign_audit (
+    id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL,
+    invitee_id TEXT,
+    at BIGINT NOT NULL,
+    step TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    ip TEXT,
+    user_agent TEXT
+);
+CREATE INDEX IF NOT EXISTS esign_audit_document ON esign_audit (document_id, id);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    at BIGINT NOT NULL,
+    channel TEXT NOT NULL,
+    to_addr TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    kind TEXT NOT NULL
+);
+"#;
+
+/// A department and its Face Match Verification settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DepartmentRow {
+    /// `dep_<uuid>`.
+    pub id: String,
+    /// Unique name.
+    pub name: String,
+    /// Smart User Liveliness enabled for the department's signers.
+    pub smart_liveliness: bool,
+    /// Liveness threshold of the department's signers, 0-100.
+    pub acceptance_percentage: i64,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+}
+
+/// One recorded change of a department setting.
+#[derive(Clone, Debug)]
+pub struct ChangeRow {
+    /// Unix ms.
+    pub at: i64,
+    /// Who changed it.
+    pub actor: String,
+    /// Setting name.
+    pub field: String,
+    /// Value before (none at creation).
+    pub old: Option<String>,
+    /// Value after.
+    pub new: String,
+}
+
+/// A stored PDF template.
+#[derive(Clone, Debug)]
+pub struct TemplateRow {
+    /// `tpl_<uuid>`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Where the PDF is.
+    pub object_key: String,
+    /// Hex sha256 of the PDF.
+    pub sha256: String,
+    /// Page count.
+    pub pages: i64,
+    /// Size.
+    pub bytes: i64,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// A document sent for signature.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentRow {
+    /// `doc_<uuid>`.
+    pub id: String,
+    /// Owning department.
+    pub department_id: String,
+    /// Title.
+    pub title: String,
+    /// Where the original PDF is.
+    pub object_key: String,
+    /// Hex sha256 of the original.
+    pub sha256: String,
+    /// Page count of the original.
+    pub pages: i64,
+    /// `sent`, `completed` or `failed`.
+    pub status: String,
+    /// Who is told when a signer fails.
+    pub sender_email: Option<String>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub completed_at: Option<i64>,
+    /// Where the completed PDF is.
+    pub signed_key: Option<String>,
+    /// Hex sha256 of the completed PDF.
+    pub signed_sha256: Option<String>,
+}
+
+/// One invitee of a document and the state of their signing journey.
+#[derive(Clone, Debug, Default)]
+pub struct InviteeRow {
+    /// `inv_<uuid>`.
+    pub id: String,
+    /// Document.
+    pub document_id: String,
+    /// Position in the invitee list (0-based).
+    pub position: i64,
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Signing order (1 first).
+    pub signing_order: i64,
+    /// `person`, `virtual_signer` or `doc_signer`.
+    pub signer_type: String,
+    /// Security options (JSON).
+    pub security: String,
+    /// Reference photo for face match.
+    pub reference_key: Option<String>,
+    /// Journey state.
+    pub state: String,
+    /// Bumped by every update (compare-and-swap).
+    pub version: i64,
+    /// sha256 of the invitation token.
+    pub invitation_hash: String,
+    /// Unix ms.
+    pub invitation_sent_at: Option<i64>,
+    /// Unix ms.
+    pub invitation_expires_at: Option<i64>,
+    /// Unix ms.
+    pub invitation_opened_at: Option<i64>,
+    /// sha256 of the journey token.
+    pub journey_hash: Option<String>,
+    /// sha256 of the current OTP (salted with the invitee id).
+    pub otp_hash: Option<String>,
+    /// Unix ms.
+    pub otp_expires_at: Option<i64>,
+    /// Wrong codes entered for the current OTP.
+    pub otp_failures: i64,
+    /// OTPs sent.
+    pub otp_sends: i64,
+    /// Unix ms.
+    pub otp_sent_at: Option<i64>,
+    /// Unix ms.
+    pub otp_verified_at: Option<i64>,
+    /// First capture session of the retry chain.
+    pub first_session_id: Option<String>,
+    /// Completed capture attempts already written to the audit trail.
+    pub audited_attempts: i64,
+    /// Unix ms.
+    pub proceeded_at: Option<i64>,
+    /// How they signed (JSON).
+    pub signature: Option<String>,
+    /// Unix ms.
+    pub signed_at: Option<i64>,
+    /// Why the journey failed (JSON).
+    pub failure: Option<String>,
+}
+
+/// One step of a document's audit trail.
+#[derive(Clone, Debug)]
+pub struct AuditEventRow {
+    /// Sortable id (time, then sequence).
+    pub id: String,
+    /// Document.
+    pub document_id: String,
+    /// Invitee, if the step is theirs.
+    pub invitee_id: Option<String>,
+    /// Unix ms.
+    pub at: i64,
+    /// Step name (`otp.verified`, …).
+    pub step: String,
+    /// Details (JSON).
+    pub detail: String,
+    /// Client address.
+    pub ip: Option<String>,
+    /// Client user agent.
+    pub user_agent: Option<String>,
+}
+
+/// A message of the development outbox.
+#[derive(Clone, Debug)]
+pub struct OutboxRow {
+    /// Sortable id.
+    pub id: String,
+    /// Unix ms.
+    pub at: i64,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Recipient.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+    /// `invitation`, `otp` or `sender_notice`.
+    pub kind: String,
+}
+
+/// A sortable unique id: `<ms, 13 digits>-<process sequence>-<random>`.
+pub fn sortable_id(now: i64) -> String {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{now:013}-{seq:06}-{}", &random[..8])
+}
+
+macro_rules! department_columns {
+    () => {
+        "id, name, smart_liveliness, acceptance_percentage, created_at, updated_at"
+    };
+}
+macro_rules! document_columns {
+    () => {
+        "id, department_id, title, object_key, sha256, pages, status, sender_email, created_at, completed_at, \
+         signed_key, signed_sha256"
+    };
+}
+macro_rules! invitee_columns {
+    () => {
+        "id, document_id, position, name, email, phone, signing_order, signer_type, security, reference_key, \
+         state, version, invitation_hash, invitation_sent_at, invitation_expires_at, invitation_opened_at, \
+         journey_hash, otp_hash, otp_expires_at, otp_failures, otp_sends, otp_sent_at, otp_verified_at, \
+         first_session_id, audited_attempts, proceeded_at, signature, signed_at, failure"
+    };
+}
+
+fn department_from(r: &AnyRow) -> Result<DepartmentRow, StoreError> {
+    Ok(DepartmentRow {
+        id: col(r, 0)?,
+        name: col(r, 1)?,
+        smart_liveliness: col::<i64>(r, 2)? != 0,
+        acceptance_percentage: col(r, 3)?,
+        created_at: col(r, 4)?,
+        updated_at: col(r, 5)?,
+    })
+}
+
+fn document_from(r: &AnyRow) -> Result<DocumentRow, StoreError> {
+    Ok(DocumentRow {
+        id: col(r, 0)?,
+        department_id: col(r, 1)?,
+        title: col(r, 2)?,
+        object_key: col(r, 3)?,
+        sha256: col(r, 4)?,
+        pages: col(r, 5)?,
+        status: col(r, 6)?,
+        sender_email: col(r, 7)?,
+        created_at: col(r, 8)?,
+        completed_at: col(r, 9)?,
+        signed_key: col(r, 10)?,
+        signed_sha256: col(r, 11)?,
+    })
+}
+
+fn invitee_from(r: &AnyRow) -> Result<InviteeRow, StoreError> {
+    Ok(InviteeRow {
+        id: col(r, 0)?,
+        document_id: col(r, 1)?,
+        position: col(r, 2)?,
+        name: col(r, 3)?,
+        email: col(r, 4)?,
+        phone: col(r, 5)?,
+        signing_order: col(r, 6)?,
+        signer_type: col(r, 7)?,
+        security: col(r, 8)?,
+        reference_key: col(r, 9)?,
+        state: col(r, 10)?,
+        version: col(r, 11)?,
+        invitation_hash: col(r, 12)?,
+        invitation_sent_at: col(r, 13)?,
+        invitation_expires_at: col(r, 14)?,
+        invitation_opened_at: col(r, 15)?,
+        journey_hash: col(r, 16)?,
+        otp_hash: col(r, 17)?,
+        otp_expires_at: col(r, 18)?,
+        otp_failures: col(r, 19)?,
+        otp_sends: col(r, 20)?,
+        otp_sent_at: col(r, 21)?,
+        otp_verified_at: col(r, 22)?,
+        first_session_id: col(r, 23)?,
+        audited_attempts: col(r, 24)?,
+        proceeded_at: col(r, 25)?,
+        signature: col(r, 26)?,
+        signed_at: col(r, 27)?,
+        failure: col(r, 28)?,
+    })
+}
+
+/// Binds every invitee column in `invitee_columns!` order.
+macro_rules! bind_invitee {
+    ($q:expr, $i:expr) => {
+        $q.bind(&$i.id)
+            .bind(&$i.document_id)
+            .bind($i.position)
+            .bind(&$i.name)
+            .bind(&$i.email)
+            .bind(&$i.phone)
+            .bind($i.signing_order)
+            .bind(&$i.signer_type)
+            .bind(&$i.security)
+            .bind(&$i.reference_key)
+            .bind(&$i.state)
+            .bind($i.version)
+            .bind(&$i.invitation_hash)
+            .bind($i.invitation_sent_at)
+            .bind($i.invitation_expires_at)
+            .bind($i.invitation_opened_at)
+            .bind(&$i.journey_hash)
+            .bind(&$i.otp_hash)
+            .bind($i.otp_expires_at)
+            .bind($i.otp_failures)
+            .bind($i.otp_sends)
+            .bind($i.otp_sent_at)
+            .bind($i.otp_verified_at)
+            .bind(&$i.first_session_id)
+            .bind($i.audited_attempts)
+            .bind($i.proceeded_at)
+            .bind(&$i.signature)
+            .bind($i.signed_at)
+            .bind(&$i.failure)
+    };
+}
+
+impl Store {
+    /// Inserts a department and its initial settings as changes; a taken name is a conflict.
+    pub async fn create_department(&self, d: &DepartmentRow, changes: &[ChangeRow]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(concat!(
+            "INSERT INTO departments (",
+            department_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(&d.id)
+        .bind(&d.name)
+        .bind(i64::from(d.smart_liveliness))
+        .bind(d.acceptance_percentage)
+        .bind(d.created_at)
+        .bind(d.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, &format!("a department named {:?}", d.name)))?;
+        insert_changes(&mut tx, &d.id, changes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Saves a department's settings and the changes made, in one transaction; false when the
+    /// department changed meanwhile (`expected_updated_at` no longer matches) or is gone.
+    pub async fn update_department(
+        &self,
+        d: &DepartmentRow,
+        expected_updated_at: i64,
+        changes: &[ChangeRow],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE departments SET name = $2, smart_liveliness = $3, acceptance_percentage = $4, updated_at = $5 \
+             WHERE id = $1 AND updated_at = $6",
+        )
+        .bind(&d.id)
+        .bind(&d.name)
+        .bind(i64::from(d.smart_liveliness))
+        .bind(d.acceptance_percentage)
+        .bind(d.updated_at)
+        .bind(expected_updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, &format!("a department named {:?}", d.name)))?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_changes(&mut tx, &d.id, changes).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A department by id.
+    pub async fn department(&self, id: &str) -> Result<Option<DepartmentRow>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            department_columns!(),
+            " FROM departments WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(department_from).transpose()
+    }
+
+    /// Every department, by name.
+    pub async fn departments(&self) -> Result<Vec<DepartmentRow>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            department_columns!(),
+            " FROM departments ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(department_from).collect()
+    }
+
+    /// A department's changes, newest first.
+    pub async fn department_changes(&self, id: &str) -> Result<Vec<ChangeRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, actor, field, old_value, new_value FROM department_changes WHERE department_id = $1 \
+             ORDER BY id DESC",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChangeRow {
+                    at: col(r, 0)?,
+                    actor: col(r, 1)?,
+                    field: col(r, 2)?,
+                    old: col(r, 3)?,
+                    new: col(r, 4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Inserts a template.
+    pub async fn create_template(&self, t: &TemplateRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO templates (id, name, object_key, sha256, pages, bytes, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&t.id)
+        .bind(&t.name)
+        .bind(&t.object_key)
+        .bind(&t.sha256)
+        .bind(t.pages)
+        .bind(t.bytes)
+        .bind(t.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Templates, newest first; one when `id` is given.
+    pub async fn templates(&self, id: Option<&str>) -> Result<Vec<TemplateRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, object_key, sha256, pages, bytes, created_at FROM templates \
+             WHERE $1 IS NULL OR id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TemplateRow {
+                    id: col(r, 0)?,
+                    name: col(r, 1)?,
+                    object_key: col(r, 2)?,
+                    sha256: col(r, 3)?,
+                    pages: col(r, 4)?,
+                    bytes: col(r, 5)?,
+                    created_at: col(r, 6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Inserts documents with their invitees and first audit events, all or nothing.
+    pub async fn create_documents(
+        &self,
+        docs: &[(DocumentRow, Vec<InviteeRow>)],
+        events: &[AuditEventRow],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (d, invitees) in docs {
+            sqlx::query(concat!(
+                "INSERT INTO documents (",
+                document_columns!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            ))
+            .bind(&d.id)
+            .bind(&d.department_id)
+            .bind(&d.title)
+            .bind(&d.object_key)
+            .bind(&d.sha256)
+            .bind(d.pages)
+            .bind(&d.status)
+            .bind(&d.sender_email)
+            .bind(d.created_at)
+            .bind(d.completed_at)
+            .bind(&d.signed_key)
+            .bind(&d.signed_sha256)
+            .execute(&mut *tx)
+            .await?;
+            for i in invitees {
+                let q = sqlx::query(concat!(
+                    "INSERT INTO invitees (",
+                    invitee_columns!(),
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
+                ));
+                bind_invitee!(q, i).execute(&mut *tx).await?;
+            }
+        }
+        for e in events {
+            insert_event(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A document by id.
+    pub async fn document(&self, id: &str) -> Result<Option<DocumentRow>, StoreError> {
+        let row = sqlx::query(concat!("SELECT ", document_columns!(), " FROM documents WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(document_from).transpose()
+    }
+
+    /// Documents, newest first.
+    pub async fn documents(&self, limit: i64) -> Result<Vec<DocumentRow>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            document_columns!(),
+            " FROM documents ORDER BY created_at DESC, id LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(document_from).collect()
+    }
+
+    /// Moves a document from `from` status to `to` with its completed PDF; false when another
+    /// request moved it first.
+    pub async fn finish_document(
+        &self,
+        d: &DocumentRow,
+        from: &str,
+        event: Option<(&str, &str)>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE documents SET status = $2, completed_at = $3, signed_key = $4, signed_sha256 = $5 \
+             WHERE id = $1 AND status = $6",
+        )
+        .bind(&d.id)
+        .bind(&d.status)
+        .bind(d.completed_at)
+        .bind(&d.signed_key)
+        .bind(&d.signed_sha256)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        if let Some((name, payload)) = event {
+            Store::enqueue_in(&mut tx, &d.id, name, payload, d.completed_at.unwrap_or(0)).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A document's invitees in list order.
+    pub async fn invitees(&self, document_id: &str) -> Result<Vec<InviteeRow>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            invitee_columns!(),
+            " FROM invitees WHERE document_id = $1 ORDER BY position"
+        ))
+        .bind(document_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(invitee_from).collect()
+    }
+
+    /// The invitee whose invitation (`invitation_hash`) or journey (`journey_hash`) token
+    /// hashes to `hash`.
+    pub async fn invitee_by_token(&self, hash: &str, journey: bool) -> Result<Option<InviteeRow>, StoreError> {
+        let sql = if journey {
+            concat!("SELECT ", invitee_columns!(), " FROM invitees WHERE journey_hash = $1")
+        } else {
+            concat!(
+                "SELECT ",
+                invitee_columns!(),
+                " FROM invitees WHERE invitation_hash = $1"
+            )
+        };
+        let row = sqlx::query(sql).bind(hash).fetch_optional(&self.pool).await?;
+        row.as_ref().map(invitee_from).transpose()
+    }
+
+    /// Saves an invitee read at version `i.version - 1` with its audit events and an optional
+    /// webhook event, in one transaction; false when another request changed it first.
+    pub async fn save_invitee(
+        &self,
+        i: &InviteeRow,
+        events: &[AuditEventRow],
+        webhook: Option<(&str, &str)>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let q = sqlx::query(concat!(
+            "UPDATE invitees SET (",
+            invitee_columns!(),
+            ") = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+             $22, $23, $24, $25, $26, $27, $28, $29) WHERE id = $1 AND version = $30"
+        ));
+        let done = bind_invitee!(q, i).bind(i.version - 1).execute(&mut *tx).await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        for e in events {
+            insert_event(&mut tx, e).await?;
+        }
+        if let Some((name, payload)) = webhook {
+            Store::enqueue_in(&mut tx, &i.id, name, payload, events.first().map_or(0, |e| e.at)).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Appends audit events.
+    pub async fn add_audit_events(&self, events: &[AuditEventRow]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for e in events {
+            insert_event(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A document's audit trail, oldest first.
+    pub async fn audit_events(&self, document_id: &str) -> Result<Vec<AuditEventRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, document_id, invitee_id, at, step, detail, ip, user_agent FROM esign_audit \
+             WHERE document_id = $1 ORDER BY id",
+        )
+        .bind(document_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEventRow {
+                    id: col(r, 0)?,
+                    document_id: col(r, 1)?,
+                    invitee_id: col(r, 2)?,
+                    at: col(r, 3)?,
+                    step: col(r, 4)?,
+                    detail: col(r, 5)?,
+                    ip: col(r, 6)?,
+                    user_agent: col(r, 7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores an outbox message.
+    pub async fn add_outbox(&self, m: &OutboxRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO outbox (id, at, channel, to_addr, subject, body, kind) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&m.id)
+        .bind(m.at)
+        .bind(&m.channel)
+        .bind(&m.to)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(&m.kind)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Outbox messages, newest first, optionally for one recipient.
+    pub async fn outbox(&self, to: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, channel, to_addr, subject, body, kind FROM outbox WHERE $1 IS NULL OR to_addr = $1 \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(to)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxRow {
+                    id: col(r, 0)?,
+                    at: col(r, 1)?,
+                    channel: col(r, 2)?,
+                    to: col(r, 3)?,
+                    subject: col(r, 4)?,
+                    body: col(r, 5)?,
+                    kind: col(r, 6)?,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_changes(
+    tx: &mut sqlx::AnyConnection,
+    department_id: &str,
+    changes: &[ChangeRow],
+) -> Result<(), StoreError> {
+    for c in changes {
+        sqlx::query(
+            "INSERT INTO department_changes (id, department_id, at, actor, field, old_value, new_value) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(sortable_id(c.at))
+        .bind(department_id)
+        .bind(c.at)
+        .bind(&c.actor)
+        .bind(&c.field)
+        .bind(&c.old)
+        .bind(&c.new)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_event(tx: &mut sqlx::AnyConnection, e: &AuditEventRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO esign_audit (id, document_id, invitee_id, at, step, detail, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&e.id)
+    .bind(&e.document_id)
+    .bind(&e.invitee_id)
+    .bind(e.at)
+    .bind(&e.step)
+    .bind(&e.detail)
+    .bind(&e.ip)
+    .bind(&e.user_agent)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
