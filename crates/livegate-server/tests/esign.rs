@@ -500,6 +500,8 @@ async fn the_journey_works_on_postgres_and_s3() {
 /// Sends to a person (liveliness + face match) and a doc signer, walks the person's journey
 /// with a live capture, and checks the completed PDF, the audit trail and the webhooks.
 async fn journey_to_completion(api: &Api) {
+    // Unique per run: a shared database keeps earlier runs' outbox messages.
+    let to = format!("asha-{}@example.com", uuid::Uuid::new_v4());
     let (s, _) = api
         .send_json("POST", "/v1/webhooks", KEY, &json!({"url": "http://127.0.0.1:9/hook"}))
         .await;
@@ -507,9 +509,14 @@ async fn journey_to_completion(api: &Api) {
     let dep = department(api, true, 65).await;
     let security = json!({"capture_photo": true, "smart_liveliness": true, "liveliness_retries": 1,
         "face_match": {"reference_image": b64(&live_frames()[0].1), "retries": 2}});
-    let doc = sent(api, &dep, json!([person("asha@example.com", security), {"name": "Company seal", "signer_type": "doc_signer", "signing_order": 2}])).await;
+    let doc = sent(
+        api,
+        &dep,
+        json!([person(&to, security), {"name": "Company seal", "signer_type": "doc_signer", "signing_order": 2}]),
+    )
+    .await;
     let doc_id = doc["id"].as_str().unwrap();
-    let journey = verified(api, &doc, 0, "asha@example.com").await;
+    let journey = verified(api, &doc, 0, &to).await;
     let st = state(api, &journey).await;
     assert_eq!(st["step"], "instructions");
     assert_eq!(st["best_practices"].as_array().unwrap().len(), 8);

@@ -2,6 +2,8 @@
 //! journey (invitation → OTP → capture → sign), the completed PDF with its evidence page, and
 //! the notifier.
 
+pub mod capture;
+pub mod completion;
 pub mod journey;
 pub mod notify;
 pub mod pdf;

@@ -3,6 +3,7 @@
 //! that spans rows runs in one transaction or one conditional statement, so a failed or killed
 //! request leaves nothing half-written, and two servers sharing PostgreSQL see one truth.
 
+mod departments;
 mod esign;
 mod sessions;
 mod webhooks;
@@ -12,9 +13,8 @@ use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
-pub use esign::{
-    sortable_id, AuditEventRow, ChangeRow, DepartmentRow, DocumentRow, InviteeRow, OutboxRow, TemplateRow,
-};
+pub use departments::{ChangeRow, DepartmentRow, TemplateRow};
+pub use esign::{sortable_id, AuditEventRow, DocumentRow, InviteeRow, OutboxRow};
 pub use sessions::{AuditImage, Completion, FrameRow, SessionRow};
 pub use webhooks::{AttemptOutcome, DeliveryAttempt, DeliveryRow, EndpointRow};
 pub use workflows::WorkflowRow;

@@ -15,7 +15,9 @@ use super::ClientMeta;
 use crate::api::auth::require_api_key;
 use crate::api::parse_stored;
 use crate::error::{ApiError, ErrorBody};
-use crate::esign::journey::{capture_state, chain, channel_of, format_utc, security_of, sync, CaptureState, Meta};
+use crate::esign::capture::{capture_state, chain, CaptureState};
+use crate::esign::completion::format_utc;
+use crate::esign::journey::{channel_of, security_of, sync, Meta};
 use crate::esign::rules::Security;
 use crate::store::{AuditEventRow, InviteeRow};
 use crate::AppState;
@@ -232,7 +234,7 @@ pub async fn invitee_view(state: &AppState, i: &InviteeRow) -> Result<InviteeVie
                 channel: channel_of(i).0.into(),
                 verified_at: i.otp_verified_at,
                 sends: i.otp_sends,
-                tries_left: (crate::api::esign::sign::OTP_MAX_FAILURES - i.otp_failures).max(0),
+                tries_left: (crate::api::esign::otp::OTP_MAX_FAILURES - i.otp_failures).max(0),
             },
             capture: capture_state(state, i, &sessions).await?,
             signature: SignatureStep {

@@ -1,8 +1,10 @@
 //! The e-signature API (seed 000): departments, templates, documents and their status, the
 //! development outbox (API key), and the signing journey (journey token).
 
+pub mod bulk;
 pub mod departments;
 pub mod documents;
+pub mod otp;
 pub mod send;
 pub mod sign;
 
