@@ -12,7 +12,8 @@ use crate::AppState;
 /// Prefix of session client tokens.
 pub const TOKEN_PREFIX: &str = "lgt_";
 
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+/// The `Authorization: Bearer` secret; `missing_credentials` when absent or empty.
+pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())

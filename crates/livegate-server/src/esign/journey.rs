@@ -180,15 +180,21 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
 }
 
 /// Records finished attempts not yet in the audit trail, and fails the invitee (notifying the
-/// sender) when the latest failed with no attempts left. Returns the invitee as saved.
-pub async fn sync(state: &AppState, doc: &DocumentRow, i: InviteeRow, meta: &Meta) -> Result<InviteeRow, ApiError> {
-    if i.first_session_id.is_none() || matches!(i.state.as_str(), "signed" | "failed") {
-        return Ok(i);
-    }
+/// sender) when the latest failed with no attempts left. Returns the invitee as saved and its
+/// capture sessions (the chain read once, for the caller's view of it).
+pub async fn sync(
+    state: &AppState,
+    doc: &DocumentRow,
+    i: InviteeRow,
+    meta: &Meta,
+) -> Result<(InviteeRow, Vec<SessionRow>), ApiError> {
     let sessions = chain(state, &i).await?;
+    if matches!(i.state.as_str(), "signed" | "failed") {
+        return Ok((i, sessions));
+    }
     let done: Vec<&SessionRow> = sessions.iter().filter(|s| finished(s)).collect();
     if done.len() as i64 <= i.audited_attempts {
-        return Ok(i);
+        return Ok((i, sessions));
     }
     let security = security_of(&i)?;
     let mut events = Vec::new();
@@ -255,7 +261,7 @@ pub async fn sync(state: &AppState, doc: &DocumentRow, i: InviteeRow, meta: &Met
     if exhausted {
         notify_sender(state, doc, &saved).await?;
     }
-    Ok(saved)
+    Ok((saved, sessions))
 }
 
 async fn notify_sender(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> Result<(), ApiError> {

@@ -15,11 +15,11 @@ use super::ClientMeta;
 use crate::api::auth::require_api_key;
 use crate::api::parse_stored;
 use crate::error::{ApiError, ErrorBody};
-use crate::esign::capture::{capture_state, chain, CaptureState};
+use crate::esign::capture::{capture_state, CaptureState};
 use crate::esign::completion::format_utc;
 use crate::esign::journey::{channel_of, security_of, sync, Meta};
 use crate::esign::rules::Security;
-use crate::store::{AuditEventRow, InviteeRow};
+use crate::store::{AuditEventRow, InviteeRow, SessionRow};
 use crate::AppState;
 
 /// The invitation step.
@@ -212,8 +212,7 @@ pub struct OutboxQuery {
 }
 
 /// The view of one invitee (after recording any finished capture attempts).
-pub async fn invitee_view(state: &AppState, i: &InviteeRow) -> Result<InviteeView, ApiError> {
-    let sessions = chain(state, i).await?;
+pub async fn invitee_view(state: &AppState, i: &InviteeRow, sessions: &[SessionRow]) -> Result<InviteeView, ApiError> {
     let signature: Option<Value> = i.signature.as_deref().map(parse_stored).transpose()?;
     Ok(InviteeView {
         id: i.id.clone(),
@@ -236,7 +235,7 @@ pub async fn invitee_view(state: &AppState, i: &InviteeRow) -> Result<InviteeVie
                 sends: i.otp_sends,
                 tries_left: (crate::api::esign::otp::OTP_MAX_FAILURES - i.otp_failures).max(0),
             },
-            capture: capture_state(state, i, &sessions).await?,
+            capture: capture_state(state, i, sessions).await?,
             signature: SignatureStep {
                 kind: signature.and_then(|s| s["kind"].as_str().map(String::from)),
                 signed_at: i.signed_at,
@@ -252,8 +251,8 @@ pub async fn document_detail(state: &AppState, id: &str, meta: &Meta) -> Result<
     let doc = state.store.document(id).await?.ok_or(ApiError::DocumentNotFound)?;
     let mut invitees = Vec::new();
     for i in state.store.invitees(id).await? {
-        let i = sync(state, &doc, i, meta).await?;
-        invitees.push(invitee_view(state, &i).await?);
+        let (i, sessions) = sync(state, &doc, i, meta).await?;
+        invitees.push(invitee_view(state, &i, &sessions).await?);
     }
     let status = if doc.status == "sent" && invitees.iter().any(|i| i.state == "failed") {
         "failed".to_string()
@@ -362,14 +361,6 @@ pub async fn signed_pdf_of(state: &AppState, id: &str) -> Result<Response, ApiEr
     ))
 }
 
-fn csv_field(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
-
 fn audit_event(e: AuditEventRow) -> Result<AuditEvent, ApiError> {
     Ok(AuditEvent {
         at: e.at,
@@ -406,9 +397,21 @@ pub async fn audit_trail(
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(AuditTrail { events }).into_response()),
         Some("csv") => {
-            let mut out = String::from("time_utc,unix_ms,document_id,invitee_id,step,ip,user_agent,detail\n");
+            let mut out = csv::Writer::from_writer(Vec::new());
+            let header = [
+                "time_utc",
+                "unix_ms",
+                "document_id",
+                "invitee_id",
+                "step",
+                "ip",
+                "user_agent",
+                "detail",
+            ];
+            let csv_error = |e: csv::Error| ApiError::Internal(format!("audit CSV: {e}"));
+            out.write_record(header).map_err(csv_error)?;
             for e in &events {
-                let cells = [
+                out.write_record([
                     format_utc(e.at),
                     e.at.to_string(),
                     e.document_id.clone(),
@@ -417,10 +420,12 @@ pub async fn audit_trail(
                     e.ip.clone().unwrap_or_default(),
                     e.user_agent.clone().unwrap_or_default(),
                     e.detail.to_string(),
-                ];
-                out.push_str(&cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
-                out.push('\n');
+                ])
+                .map_err(csv_error)?;
             }
+            let out = out
+                .into_inner()
+                .map_err(|e| ApiError::Internal(format!("audit CSV: {e}")))?;
             Ok((
                 [
                     ("content-type", "text/csv; charset=utf-8".to_string()),

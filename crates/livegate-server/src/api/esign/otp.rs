@@ -14,6 +14,7 @@ use super::sign::{journey, mask, require_open, view, JourneyState};
 use super::ClientMeta;
 use crate::api::auth::json_error;
 use crate::error::{ApiError, ErrorBody};
+use crate::esign::capture::chain;
 use crate::esign::journey::{channel_of, event, save, Meta};
 use crate::esign::notify::{self, Message};
 use crate::store::{hash_secret, AuditEventRow, DocumentRow, InviteeRow};
@@ -105,7 +106,7 @@ pub async fn verify_otp(
     let (doc, i) = journey(&state, &headers).await?;
     require_open(&i)?;
     if i.otp_verified_at.is_some() {
-        return Ok(Json(view(&state, &doc, &i, None).await?));
+        return Ok(Json(view(&state, &doc, &i, &chain(&state, &i).await?, None).await?));
     }
     if i.otp_failures >= OTP_MAX_FAILURES {
         return Err(ApiError::OtpLocked);
@@ -132,7 +133,9 @@ pub async fn verify_otp(
             &meta,
         );
         let saved = save(&state, after, &[ev], None).await?;
-        return Ok(Json(view(&state, &doc, &saved, None).await?));
+        return Ok(Json(
+            view(&state, &doc, &saved, &chain(&state, &saved).await?, None).await?,
+        ));
     }
     after.otp_failures += 1;
     let left = OTP_MAX_FAILURES - after.otp_failures;
@@ -180,5 +183,7 @@ pub async fn resend_otp(
         )));
     }
     let saved = send_otp(&state, &doc, i, Vec::new(), &meta).await?;
-    Ok(Json(view(&state, &doc, &saved, None).await?))
+    Ok(Json(
+        view(&state, &doc, &saved, &chain(&state, &saved).await?, None).await?,
+    ))
 }

@@ -16,14 +16,14 @@ use utoipa::ToSchema;
 use super::documents::{pdf_response, signed_pdf_of};
 use super::otp::send_otp;
 use super::ClientMeta;
-use crate::api::auth::{json_error, random_secret, TOKEN_PREFIX};
+use crate::api::auth::{bearer, json_error, random_secret, TOKEN_PREFIX};
 use crate::api::parse_stored;
 use crate::api::sessions::{base_of, new_session, CreateSession};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, chain, finished, passed, CaptureState};
 use crate::esign::journey::{advance, channel_of, event, save, security_of, sync, Meta, JOURNEY_PREFIX};
 use crate::esign::rules::Security;
-use crate::store::{hash_secret, DocumentRow, InviteeRow};
+use crate::store::{hash_secret, DocumentRow, InviteeRow, SessionRow};
 use crate::AppState;
 
 /// What the seed asks signers to do for a good capture.
@@ -130,12 +130,7 @@ pub(super) fn mask(to: &str) -> String {
 
 /// The invitee and document of the journey token in `Authorization`.
 pub(super) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<(DocumentRow, InviteeRow), ApiError> {
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(ApiError::MissingCredentials)?;
+    let token = bearer(headers)?;
     if !token.starts_with(JOURNEY_PREFIX) {
         return Err(ApiError::InvalidCredentials);
     }
@@ -170,10 +165,10 @@ pub(super) async fn view(
     state: &AppState,
     doc: &DocumentRow,
     i: &InviteeRow,
+    sessions: &[SessionRow],
     token: Option<String>,
 ) -> Result<JourneyState, ApiError> {
     let security = security_of(i)?;
-    let sessions = chain(state, i).await?;
     let (channel, to) = channel_of(i);
     Ok(JourneyState {
         step: step_of(i, &security).into(),
@@ -187,7 +182,7 @@ pub(super) async fn view(
             expires_at: i.otp_expires_at,
             resend_after: i.otp_sent_at.map(|t| t + state.config.otp_resend_s as i64 * 1000),
         },
-        capture: capture_state(state, i, &sessions).await?,
+        capture: capture_state(state, i, sessions).await?,
         best_practices: BEST_PRACTICES.iter().map(|s| s.to_string()).collect(),
         failure: i.failure.as_deref().map(parse_stored).transpose()?,
     })
@@ -230,7 +225,7 @@ pub async fn open(
             ApiError::Conflict(_) => ApiError::InvitationUsed,
             other => other,
         })?;
-    Ok(Json(view(&state, &doc, &saved, Some(token)).await?))
+    Ok(Json(view(&state, &doc, &saved, &[], Some(token)).await?))
 }
 
 /// The journey's state.
@@ -242,8 +237,8 @@ pub async fn journey_state(
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<JourneyState>, ApiError> {
     let (doc, i) = journey(&state, &headers).await?;
-    let i = sync(&state, &doc, i, &meta).await?;
-    Ok(Json(view(&state, &doc, &i, None).await?))
+    let (i, sessions) = sync(&state, &doc, i, &meta).await?;
+    Ok(Json(view(&state, &doc, &i, &sessions, None).await?))
 }
 
 pub(super) fn require_open(i: &InviteeRow) -> Result<(), ApiError> {
@@ -273,13 +268,12 @@ pub async fn start_capture(
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<CaptureStart>, ApiError> {
     let (doc, i) = journey(&state, &headers).await?;
-    let i = sync(&state, &doc, i, &meta).await?;
+    let (i, sessions) = sync(&state, &doc, i, &meta).await?;
     require_otp(&i)?;
     let security = security_of(&i)?;
     if !security.capture_photo {
         return Err(ApiError::CaptureNotRequired);
     }
-    let sessions = chain(&state, &i).await?;
     let max = security.max_attempts();
     let used = sessions.iter().filter(|s| finished(s)).count() as i64;
     let left = security.attempts_left(used).2;
@@ -299,24 +293,24 @@ pub async fn start_capture(
             // Abandoned mid-way: the attempt is used.
             state.store.expire(&open.id, state.clock.now_ms()).await?;
         }
-        let i = sync(&state, &doc, i, &meta).await?;
+        let (i, sessions) = sync(&state, &doc, i, &meta).await?;
         require_open(&i)?;
-        return start_capture_next(&state, &doc, i, &meta).await.map(Json);
+        return start_capture_next(&state, &doc, i, &sessions, &meta).await.map(Json);
     }
     if left == 0 {
         return Err(ApiError::AttemptsExhausted(max));
     }
-    start_capture_next(&state, &doc, i, &meta).await.map(Json)
+    start_capture_next(&state, &doc, i, &sessions, &meta).await.map(Json)
 }
 
 async fn start_capture_next(
     state: &AppState,
     doc: &DocumentRow,
     i: InviteeRow,
+    sessions: &[SessionRow],
     meta: &Meta,
 ) -> Result<CaptureStart, ApiError> {
     let security = security_of(&i)?;
-    let sessions = chain(state, &i).await?;
     let used = sessions.iter().filter(|s| finished(s)).count() as i64;
     let created = match sessions.last() {
         Some(last) => {
@@ -374,12 +368,11 @@ pub async fn proceed(
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<JourneyState>, ApiError> {
     let (doc, i) = journey(&state, &headers).await?;
-    let i = sync(&state, &doc, i, &meta).await?;
+    let (i, sessions) = sync(&state, &doc, i, &meta).await?;
     require_otp(&i)?;
     if i.proceeded_at.is_some() || !security_of(&i)?.capture_photo {
-        return Ok(Json(view(&state, &doc, &i, None).await?));
+        return Ok(Json(view(&state, &doc, &i, &sessions, None).await?));
     }
-    let sessions = chain(&state, &i).await?;
     match sessions.last() {
         Some(s) if finished(s) && passed(s) => {}
         Some(s) if !finished(s) => {
@@ -410,7 +403,7 @@ pub async fn proceed(
         &meta,
     );
     let saved = save(&state, after, &[ev], None).await?;
-    Ok(Json(view(&state, &doc, &saved, None).await?))
+    Ok(Json(view(&state, &doc, &saved, &sessions, None).await?))
 }
 
 /// Signs: a typed or drawn signature with consent; completes the document when everyone signed.
@@ -481,7 +474,8 @@ pub async fn sign(
     save(&state, after, &[ev], Some(("signer.completed", payload))).await?;
     advance(&state, &doc.id, &meta).await?;
     let (doc, i) = journey(&state, &headers).await?;
-    Ok(Json(view(&state, &doc, &i, None).await?))
+    let sessions = chain(&state, &i).await?;
+    Ok(Json(view(&state, &doc, &i, &sessions, None).await?))
 }
 
 /// The original PDF, for the signer to read.
