@@ -6,7 +6,6 @@
  */
 
 import { h, show, when } from './common.js';
-import { reasonText } from '../sdk/text.js';
 
 /** @typedef {import('./types.js').Invitee} Invitee */
 /** @typedef {import('./types.js').CaptureStep} CaptureStep */
@@ -67,7 +66,8 @@ function captureFacts(c) {
     const sim = f.similarity === null || f.similarity === undefined ? '' : `, similarity ${f.similarity.toFixed(3)}`;
     pairs.push(['Face match', `${f.attempted ? yesNo(f.matched, 'matched', 'not matched') : 'not attempted'}${sim} (${f.attempts_used} used, ${f.attempts_left} left)`]);
   }
-  pairs.push(['Reasons', c.reasons?.length ? c.reasons.map(reasonText).join('; ') : '—']);
+  // Staff see the detailed codes (the signer is told the generic, person-facing texts).
+  pairs.push(['Reasons', c.reasons?.length ? c.reasons.map((r) => r.replace(/_/g, ' ')).join('; ') : '—']);
   return pairs;
 }
 

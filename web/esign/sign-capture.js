@@ -2,13 +2,14 @@
 /**
  * Signing journey steps "instructions" (the best practices, then "Start face capture") and
  * "capture": the liveness session of the invitee runs in the Livegate capture SDK (camera
- * preview, oval, countdown, result with the 3 captures and Retry while attempts remain). Below
- * it this page shows the attempts left, "Proceed" once an attempt passed, or — when the last
- * attempt failed — the reason with guidance.
+ * preview, oval, gate, countdown, and the one ending screen with the 3 captures and Retry while
+ * attempts remain). Below it this page shows only what the journey adds: the attempts left,
+ * "Proceed" once an attempt passed, or — when no attempt is left — that signing is blocked and
+ * the sender knows. What happened and what to do is said once, by the SDK's ending screen.
  */
 
 import { h, stepChanged } from './common.js';
-import { reasonText } from '../sdk/text.js';
+import { reasonText, shownReasons } from '../sdk/text.js';
 
 /** @typedef {import('./sign.js').Journey} Journey */
 /** @typedef {import('./types.js').JourneyState} JourneyState */
@@ -18,29 +19,16 @@ import { reasonText } from '../sdk/text.js';
 
 /** Where the SDK is served; a variable, so the import is resolved by the browser only. */
 const SDK_URL = '/sdk/livegate.js';
-
-/** Guidance after a failed capture, by reason code. */
-const GUIDANCE = /** @type {Record<string, string>} */ ({
-  timeout: 'Place your face inside the oval and do what is asked within the time frame shown by the countdown.',
-  challenge_missing: 'Place your face inside the oval and do what is asked within the time frame shown by the countdown.',
-  threshold_not_matched: 'Go to a well-lit place, and take off spectacles and headphones before the capture.',
-  face_mismatch: 'The capture must match the reference photo the sender has of you.',
-  replay_suspected: 'Face your device’s camera yourself — not a photo, a screen or a recording.',
-  presentation_attack: 'Face your device’s camera yourself — not a photo, a screen or a recording.',
-  multiple_faces: 'Make sure only you are in view.',
-  no_face: 'Keep your whole face inside the oval, looking at the camera.',
-});
 const GENERAL_GUIDANCE = 'Use good, even light on your face, keep only your face in view, and look straight at the camera.';
 
 /**
- * The guidance lines for some reason codes (each line once).
+ * What to do next time, for the reason codes of a failed capture: the person-facing text of
+ * the most telling one (attack evidence gives the generic text; see sdk/text.js).
  * @param {string[]} codes
  * @returns {string[]}
  */
 export function guidanceFor(codes) {
-  const lines = codes.map((c) => GUIDANCE[c]).filter((g) => !!g);
-  if (!lines.length) lines.push(GENERAL_GUIDANCE);
-  return [...new Set(lines)];
+  return [reasonText(shownReasons(codes)[0] ?? 'not_verified')];
 }
 
 /**
@@ -113,6 +101,11 @@ export async function renderCapture(j, state) {
 
   /** @param {LivegateResult} result */
   const onResult = async (result) => {
+    // Stopped by this page, or an ending that used no attempt (camera, connection, the face
+    // never fitted the oval): the SDK's screen says it all.
+    if (result.status === 'cancelled') return;
+    // The SDK's ending is the message; nothing older stays beside it.
+    if (result.status !== 'approved') j.notice.clear();
     /** @type {JourneyState | null} */
     let now = null;
     try {
@@ -122,6 +115,7 @@ export async function renderCapture(j, state) {
     }
     const capture = now?.capture ?? null;
     if (capture) showAttempts(attempts, capture.attempts_left, capture.max_attempts);
+    if (result.status === 'camera_error' || result.status === 'error' || (result.status === 'timeout' && result.stage === 'gate')) return;
     const faceFailed = capture?.face_match?.enabled && capture.face_match.matched === false;
     if (result.status === 'approved' && !faceFailed) {
       proceed.hidden = false;
@@ -130,15 +124,23 @@ export async function renderCapture(j, state) {
       return;
     }
     const left = capture ? capture.attempts_left : result.attemptsRemaining;
-    if (result.canRetry && left > 0) {
-      j.notice.say(`The capture did not pass. You can retry (${left} ${left === 1 ? 'attempt' : 'attempts'} left).`, 'error');
-      return;
-    }
-    showFailure(outcome, result, now);
-    j.notice.say('Face verification failed and no attempts are left. The sender has been notified.', 'error');
+    if (left > 0) return; // the SDK's screen offers Retry
+    // No attempt left for the journey: the SDK's ending stays, without buttons.
+    run.stop();
+    showBlocked(outcome);
   };
 
-  const run = sdk.start({ apiBase: location.origin, sessionToken: session.client_token, element: host, onResult: (r) => void onResult(r) });
+  const run = sdk.start({
+    apiBase: location.origin,
+    sessionToken: session.client_token,
+    element: host,
+    // This page has its own Proceed; a review is not a pass for signing; seed 000: "Retry if
+    // unhappy" after a pass while attempts remain.
+    doneButton: false,
+    reviewAsFailure: true,
+    retryApproved: true,
+    onResult: (r) => void onResult(r),
+  });
   run.catch((e) => j.notice.error(e));
   j.onLeave(() => run.stop());
 
@@ -198,22 +200,16 @@ function showAttempts(el, left, max) {
 }
 
 /**
- * The blocked state after the last failed attempt: reasons, guidance, and that the sender knows.
+ * The blocked state after the last failed attempt: signing cannot go on, and the sender knows
+ * (what happened is on the SDK's ending screen above).
  * @param {HTMLElement} el
- * @param {LivegateResult} result
- * @param {JourneyState | null} state
  */
-function showFailure(el, result, state) {
-  const codes = result.reasons.length ? result.reasons : state?.capture?.reasons ?? [];
-  const words = [...new Set(codes.map(reasonText))];
+function showBlocked(el) {
   el.replaceChildren(
-    h('h3', {}, 'Face verification failed'),
-    h('p', { class: 'reason' }, words.length ? `Reason: ${words.join('; ')}.` : 'Reason: the check did not pass.'),
-    state?.failure ? h('p', {}, state.failure.message) : '',
+    h('h3', {}, 'Signing is blocked'),
     h('p', {}, 'No attempts are left, so this document cannot be signed from this invitation.'),
-    h('h4', {}, 'What to do next time'),
-    h('ul', {}, ...guidanceFor(codes).map((g) => h('li', {}, g))),
     h('p', { class: 'notified' }, 'The sender has been notified and may send you a new invitation.'));
   el.dataset.failed = 'true';
+  el.setAttribute('role', 'status');
   el.hidden = false;
 }

@@ -6,7 +6,7 @@
 /** @typedef {import('./livegate.js').FrameAnswer} FrameAnswer */
 /** @typedef {import('./livegate.js').SessionDetail} SessionDetail */
 /** @typedef {import('./livegate.js').PlannedChallenge} PlannedChallenge */
-/** @typedef {import('./livegate.js').LivegateResult} LivegateResult */
+/** @typedef {import('./text.js').Texts} Texts */
 /** @typedef {{ blob: Blob, t: number, key: string }} Frame */
 
 const MAX_UPLOAD_TRIES = 6;
@@ -73,73 +73,40 @@ export async function errorOf(res) {
 }
 
 /**
- * What a failure that is not the camera's means for the user: its code, its message, and
- * whether it ends the verification (`canTryAgain` false, or a link that is no longer valid).
+ * What a failure that is not the camera's means for the person: its code, its message (from
+ * the text table), and whether it ends the verification (`canTryAgain` false, or a link that is
+ * no longer valid).
  * @param {unknown} e
  * @param {boolean} canTryAgain
+ * @param {Texts} tx
  * @returns {{ code: string, message: string, terminal: boolean }}
  */
-export function failureOf(e, canTryAgain) {
+export function failureOf(e, canTryAgain, tx) {
   let code = 'error';
-  let message = 'Something went wrong.';
+  let message = tx.t('error.generic');
   let terminal = !canTryAgain;
   if (e instanceof ApiError) {
     code = e.code;
-    if (e.status === 0) message = 'The server could not be reached. Check your connection, then press Try again.';
+    if (e.status === 0) message = tx.t('error.unreachable');
     else if (e.status === 401 || e.status === 403 || e.status === 404) {
-      message = 'This verification link is not valid or has expired. Ask for a new link.';
+      message = tx.t('error.link_invalid');
       terminal = true;
     } else if (e.status === 410) {
-      message = 'This verification session has expired.';
+      message = tx.t('error.expired');
       terminal = true;
-    } else message = `Something went wrong (${e.message}).`;
-  } else if (e instanceof Error) {
-    message = e.message;
+    }
   }
   return { code, message, terminal };
 }
 
 /**
- * The challenges the user is asked to do (none in passive mode).
+ * The challenges the person is asked to do (none in passive mode).
  * @param {SessionDetail} session
  * @returns {PlannedChallenge[]}
  */
 export function activeChallenges(session) {
   if (session.profile?.liveness_mode !== 'active') return [];
-  return session.plan?.challenges ?? [];
-}
-
-/**
- * @param {SessionDetail | null} session
- * @returns {boolean}
- */
-export function canRetry(session) {
-  if (!session) return false;
-  return session.status !== 'created' && session.status !== 'in_progress' && session.attempts_remaining > 0;
-}
-
-/**
- * What an attempt ended with, for the caller.
- * @param {LivegateResult['status']} status
- * @param {SessionDetail | null} session
- * @param {string[]} reasons reason codes to show
- * @param {string} message
- * @param {{ code: string, message: string } | null} error
- * @returns {LivegateResult}
- */
-export function resultOf(status, session, reasons, message, error) {
-  const remaining = session?.attempts_remaining ?? 0;
-  return {
-    status,
-    sessionId: session?.id ?? null,
-    attempt: session?.attempt ?? 0,
-    attemptsRemaining: remaining,
-    canRetry: canRetry(session),
-    reasons,
-    message,
-    session,
-    error,
-  };
+  return Array.isArray(session.plan?.challenges) ? session.plan.challenges : [];
 }
 
 /** Requests to the API with the session token; all of them end when `signal` aborts. */

@@ -4,22 +4,24 @@
  * cameras, frame grabs, and camera error codes.
  */
 
-import { CAMERA_ERRORS } from './text.js';
+import { DEFAULT_TEXTS } from './text.js';
 
 /** @typedef {import('./livegate.js').LivegateOptions} LivegateOptions */
 /** @typedef {import('./view.js').View} View */
+/** @typedef {import('./text.js').Texts} Texts */
 
 const STORAGE_KEY = 'livegate.cameraDeviceId';
-const MAX_WIDTH = 640;
+/** Long side of an uploaded frame at most (px); a larger picture is scaled down, never cropped. */
+export const MAX_LONG_SIDE = 1280;
 
-/** A camera failure with its code (one of CAMERA_ERRORS' keys). */
+/** A camera failure with its code (`camera.<code>` in the text table). */
 export class CameraError extends Error {
   /**
    * @param {string} code
    * @param {string} [detail]
    */
   constructor(code, detail) {
-    super(detail || CAMERA_ERRORS[code] || code);
+    super(detail || DEFAULT_TEXTS[`camera.${code}`] || code);
     this.name = 'CameraError';
     this.code = code;
   }
@@ -57,9 +59,11 @@ export class Camera {
    * @param {View} view
    * @param {LivegateOptions} options its getUserMedia and storage are used
    * @param {() => boolean} isStopped
+   * @param {Texts} tx
    */
-  constructor(view, options, isStopped) {
+  constructor(view, options, isStopped, tx) {
     this.view = view;
+    this.tx = tx;
     this.customGetUserMedia = options.getUserMedia;
     this.isStopped = isStopped;
     /** @type {Storage | null} */
@@ -79,12 +83,14 @@ export class Camera {
   }
 
   /**
+   * The camera asked for without forcing an aspect ratio (the whole field of view is kept):
+   * only an ideal width, and the device or the front camera.
    * @param {string | null} deviceId
    * @returns {MediaStreamConstraints}
    */
   constraints(deviceId) {
     /** @type {MediaTrackConstraints} */
-    const video = { width: { ideal: 640 }, height: { ideal: 480 } };
+    const video = { width: { ideal: MAX_LONG_SIDE } };
     if (deviceId) video.deviceId = { exact: deviceId };
     else video.facingMode = 'user';
     return { video, audio: false };
@@ -138,7 +144,8 @@ export class Camera {
     const settings = track?.getSettings ? track.getSettings() : {};
     if (!this.deviceId && settings.deviceId) this.deviceId = settings.deviceId;
     const video = this.view.video;
-    video.classList.toggle('lg-mirror', settings.facingMode !== 'environment');
+    // A front camera (or one that does not say) is mirrored, like a mirror; a back camera not.
+    this.view.stage.setMirrored(settings.facingMode !== 'environment');
     video.srcObject = stream;
     try {
       await video.play();
@@ -151,6 +158,7 @@ export class Camera {
         setTimeout(resolve, 3000);
       });
     }
+    this.view.stage.fit();
   }
 
   close() {
@@ -171,7 +179,8 @@ export class Camera {
 
   updateSwitch() {
     const button = this.view.switchButton;
-    const usable = this.cameras.length > 1 && this.view.root.dataset.state === 'ready';
+    const state = this.view.root.dataset.state;
+    const usable = this.cameras.length > 1 && (state === 'ready' || state === 'gate');
     button.hidden = !usable;
     button.disabled = !usable || this.switching;
     this.view.startButton.disabled = this.switching;
@@ -203,9 +212,9 @@ export class Camera {
       this.deviceId = next.deviceId;
       this.writeDevice(next.deviceId);
       await this.attach(stream);
-      v.say(v.hint, `Switched to ${next.label || 'the next camera'}.`);
+      v.say(v.hint, next.label ? this.tx.t('camera.switched', { label: next.label }) : this.tx.t('camera.switched_unnamed'));
     } catch {
-      v.say(v.hint, 'That camera could not be started; staying with the previous one.');
+      v.say(v.hint, this.tx.t('camera.switch_failed'));
       try {
         const stream = await this.getUserMedia(this.constraints(previous));
         await this.attach(stream);
@@ -241,7 +250,10 @@ export class Camera {
   }
 
   /**
-   * The preview's current picture as a JPEG (at most MAX_WIDTH wide), or null before it has one.
+   * The preview's current picture as a JPEG at the camera's own aspect ratio (portrait stays
+   * portrait): the whole picture, scaled down so its long side is at most MAX_LONG_SIDE, never
+   * cropped and never enlarged (except up to the server's 320x240 minimum). Null before the
+   * camera has a picture.
    * @param {HTMLCanvasElement} canvas
    * @param {CanvasRenderingContext2D} ctx
    * @param {number} quality
@@ -249,15 +261,31 @@ export class Camera {
    */
   async grab(canvas, ctx, quality) {
     const video = this.view.video;
-    const w = video.videoWidth;
-    const hgt = video.videoHeight;
-    if (!w || !hgt) return null;
-    const scale = Math.max(Math.min(1, MAX_WIDTH / w), 320 / w, 240 / hgt);
-    canvas.width = Math.round(w * scale);
-    canvas.height = Math.round(hgt * scale);
-    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const size = frameSize(video.videoWidth, video.videoHeight);
+    if (!size) return null;
+    if (canvas.width !== size.w || canvas.height !== size.h) {
+      canvas.width = size.w;
+      canvas.height = size.h;
+    }
+    ctx.drawImage(video, 0, 0, size.w, size.h);
     /** @type {Blob | null} */
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
     return blob;
   }
+}
+
+/**
+ * The size an uploaded frame has for a camera picture of `w`x`h`: the same aspect ratio, the
+ * long side at most MAX_LONG_SIDE, never enlarged beyond the camera's own size unless it is
+ * below the server's minimum (long side 320, short side 240). Null without a picture.
+ * @param {number} w
+ * @param {number} h
+ * @returns {{ w: number, h: number } | null}
+ */
+export function frameSize(w, h) {
+  if (!w || !h) return null;
+  const long = Math.max(w, h);
+  const short = Math.min(w, h);
+  const scale = Math.max(Math.min(1, MAX_LONG_SIDE / long), 320 / long, 240 / short);
+  return { w: Math.round(w * scale), h: Math.round(h * scale) };
 }

@@ -1,68 +1,115 @@
 // @ts-check
 /**
- * Livegate SDK flow: one verification and its retries, from loading the session through the
- * capture loop (frames, challenge countdowns, quality hints) to the result screens.
+ * Livegate SDK flow: one verification and its retries — loading the session, the camera, the
+ * capture (capture.js), completing, and the endings (ending.js).
+ *
+ * Every ending shows one screen and is passed to `onResult` (and `window.__livegateAttempts`).
+ * The run's promise resolves exactly once, with the final outcome: at an ending that offers no
+ * other go (no Retry / Try again), or — when one is offered — once the person presses Done,
+ * `stop()` is called or the page is left (then with the ending shown, or `cancelled` mid-way).
  */
 
-import { ApiError, Client, Uploader, activeChallenges, canRetry, failureOf, resultOf } from './api.js';
-import { Camera, CameraError, cameraErrorOf } from './camera.js';
-import { answerHint, reasonCodes } from './text.js';
-import { HintDebouncer, View } from './view.js';
+import { ApiError, Client, activeChallenges, failureOf } from './api.js';
+import { Camera, cameraErrorOf } from './camera.js';
+import { Capture } from './capture.js';
+import { endingOf } from './ending.js';
+import { makeTexts } from './text.js';
+import { View } from './view.js';
 
 /** @typedef {import('./livegate.js').LivegateOptions} LivegateOptions */
 /** @typedef {import('./livegate.js').LivegateResult} LivegateResult */
+/** @typedef {import('./livegate.js').LivegateStage} LivegateStage */
 /** @typedef {import('./livegate.js').SessionDetail} SessionDetail */
-/** @typedef {import('./livegate.js').FrameAnswer} FrameAnswer */
+/** @typedef {import('./ending.js').Ending} Ending */
+/** @typedef {import('./ending.js').EndingInput} EndingInput */
+/** @typedef {import('./camera.js').CameraError} CameraError */
+
+/** What the page exposes for automation. @typedef {Window & { __livegateStats?: object, __livegateResult?: LivegateResult, __livegateAttempts?: LivegateResult[] }} AutomationWindow */
+const win = /** @type {AutomationWindow} */ (window);
 
 /**
- * The capture flow of one verification (and its retries).
+ * A redirect target that may be navigated to: http(s) only.
+ * @param {unknown} url
+ * @returns {string | null}
  */
+export function safeRedirect(url) {
+  if (typeof url !== 'string' || !url) return null;
+  try {
+    const u = new URL(url, location.href);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The flow of one verification (and its retries). */
 export class Flow {
   /** @param {LivegateOptions} options */
   constructor(options) {
     this.fps = options.fps && options.fps > 0 ? Math.min(options.fps, 30) : 5;
     this.jpegQuality =
-      typeof options.jpegQuality === 'number' && options.jpegQuality > 0 && options.jpegQuality <= 1
-        ? options.jpegQuality
-        : 0.85;
+      typeof options.jpegQuality === 'number' && options.jpegQuality > 0 && options.jpegQuality <= 1 ? options.jpegQuality : 0.85;
+    this.gateTimeoutS = typeof options.gateTimeoutS === 'number' && options.gateTimeoutS > 0 ? options.gateTimeoutS : 25;
+    this.tx = makeTexts(options.texts);
+    this.policy = { retryApproved: options.retryApproved === true, reviewAsFailure: options.reviewAsFailure === true };
     this.onResult = options.onResult;
-    this.view = new View(options.element);
+    this.onDone = options.onDone;
+    this.redirect = options.redirect === true;
+    this.doneButton = options.doneButton !== false;
+    this.view = new View(options.element, this.tx);
     this.aborter = new AbortController();
     this.api = new Client(options.apiBase, options.sessionToken, this.aborter.signal);
-    this.camera = new Camera(this.view, options, () => this.stopped);
+    this.camera = new Camera(this.view, options, () => this.stopped, this.tx);
     /** @type {SessionDetail | null} */
     this.session = null;
-    /** Sessions whose challenge countdown ran out before the challenge was seen. @type {Set<string>} */
+    /** Sessions whose challenge countdown ran out on this page. @type {Set<string>} */
     this.timedOutSessions = new Set();
-    /** @type {(() => void) | null} */
-    this.stopCapture = null;
+    /** @type {Capture | null} */
+    this.capturing = null;
+    /** Where the flow is (for a `cancelled` result). @type {LivegateStage} */
+    this.stage = 'session';
+    /** The ending shown, while it is. @type {Ending | null} */
+    this.ending = null;
+    /** What the ending's Retry / Try again button does. @type {(() => Promise<void>) | null} */
+    this.again = null;
+    /** The session clock: capture time 0 of `sessionId` (kept across gate restarts). */
+    this.clock = { sessionId: '', t0: 0 };
     this.stopped = false;
+    this.resolved = false;
     /** @type {(r: LivegateResult) => void} */
     this.resolve = () => {};
     this.done = new Promise((resolve) => {
       this.resolve = resolve;
     });
+    /** @type {LivegateResult[]} */
+    this.attempts = [];
+    win.__livegateAttempts = this.attempts;
+    delete win.__livegateResult;
     this.stats = { sessionId: '', captured: 0, uploaded: 0, retried: 0, duplicates: 0, dropped: 0, skipped: 0, firstT: 0, lastT: 0 };
     this.onDeviceChange = () => {
-      if (this.view.root.dataset.state === 'ready') void this.camera.refresh();
+      const state = this.view.root.dataset.state;
+      if (state === 'ready' || state === 'gate') void this.camera.refresh();
     };
+    this.onPageHide = () => this.stop();
     this.wire();
   }
 
   wire() {
     const v = this.view;
-    v.startButton.addEventListener('click', () => void this.capture());
+    v.startButton.addEventListener('click', () => void this.startCapture());
     v.switchButton.addEventListener('click', () => void this.switchCamera());
-    v.retryButton.addEventListener('click', () => void this.retry());
-    v.tryAgainButton.addEventListener('click', () => {
-      const again = this.tryAgain;
-      if (again) void again();
+    v.againButton.addEventListener('click', () => {
+      const again = this.again;
+      if (!again || this.stopped) return;
+      this.again = null;
+      v.againButton.disabled = true;
+      v.doneButton.hidden = true;
+      void again();
     });
+    v.doneButton.addEventListener('click', () => this.pressDone());
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
+    window.addEventListener('pagehide', this.onPageHide);
   }
-
-  /** @type {(() => Promise<void>) | null} */
-  tryAgain = null;
 
   /** @returns {Promise<LivegateResult>} */
   run() {
@@ -70,255 +117,219 @@ export class Flow {
     return this.done;
   }
 
+  /** Ends the run: mid-way as `cancelled`; on an ending with the result shown. */
   stop() {
     if (this.stopped) return;
     this.stopped = true;
     this.aborter.abort(new DOMException('stopped', 'AbortError'));
-    this.stopCapture?.();
+    if (this.capturing) this.stage = this.capturing.phase;
+    this.capturing?.stop();
     this.camera.close();
+    if (this.ending) {
+      // The ending shown stays (with its captures), without buttons.
+      this.view.settle('');
+      this.finishRun(this.ending.result);
+      return;
+    }
+    const e = endingOf({ kind: 'cancelled', session: this.session, stage: this.stage }, this.policy, this.tx);
+    this.view.showEnding(e, { done: false, closeNote: '' });
+    this.attempts.push(e.result);
+    this.finishRun(e.result);
+    this.view.release();
+  }
+
+  /** @param {LivegateResult} result */
+  finishRun(result) {
+    if (this.resolved) return;
+    this.resolved = true;
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
-    this.view.showStopped();
-    this.resolve(this.resultOf('stopped', this.session, 'The verification was stopped.', null));
+    window.removeEventListener('pagehide', this.onPageHide);
+    win.__livegateResult = result;
+    this.view.root.dataset.final = 'true';
+    this.resolve(result);
+  }
+
+  /** The session's redirect_url, when it may be navigated to. */
+  redirectUrl() {
+    return safeRedirect(this.session?.redirect_url);
   }
 
   /**
-   * @param {LivegateResult['status']} status
-   * @param {SessionDetail | null} session
-   * @param {string} message
-   * @param {{ code: string, message: string } | null} error
-   * @returns {LivegateResult}
+   * Shows an ending, reports it, and resolves the run when no other go is offered.
+   * @param {EndingInput} input
+   * @param {(() => Promise<void>) | null} again what Retry / Try again does
+   * @param {boolean} [report] passed to onResult (false for an ending shown again)
    */
-  resultOf(status, session, message, error) {
-    return resultOf(status, session, this.reasonCodes(session), message, error);
+  end(input, again, report = true) {
+    if (this.stopped) return;
+    this.capturing = null;
+    this.camera.close();
+    const e = endingOf(input, this.policy, this.tx);
+    this.ending = e;
+    this.again = e.action ? again : null;
+    if (!this.again) {
+      e.action = null;
+      e.result.canRetry = false;
+    }
+    const final = !e.result.canRetry;
+    const url = this.redirectUrl();
+    const { t } = this.tx;
+    let done = this.doneButton && (this.redirect ? !!url : final ? !!this.onDone : true);
+    let closeNote = '';
+    if (this.redirect && final) closeNote = url ? t('note.done') : t('note.close');
+    if (e.state === 'cancelled') done = false;
+    this.view.showEnding(e, { done, closeNote });
+    if (report) {
+      this.attempts.push(e.result);
+      try {
+        this.onResult?.(e.result);
+      } catch (err) {
+        console.error('livegate onResult callback failed', err);
+      }
+    }
+    if (final) this.finishRun(e.result);
   }
 
-  /**
-   * @param {SessionDetail | null} session
-   * @returns {string[]}
-   */
-  reasonCodes(session) {
-    return reasonCodes(session, !!session && this.timedOutSessions.has(session.id));
+  /** Done: the ending shown is the final outcome. */
+  pressDone() {
+    const e = this.ending;
+    if (!e) return;
+    this.again = null;
+    this.finishRun(e.result);
+    const url = this.redirect ? this.redirectUrl() : null;
+    this.view.settle(this.redirect && !url ? this.tx.t('note.close') : '');
+    try {
+      this.onDone?.(e.result);
+    } catch (err) {
+      console.error('livegate onDone callback failed', err);
+    }
+    if (url) location.assign(url);
   }
 
   /** @returns {Promise<void>} */
   async boot() {
-    this.view.setState('loading');
-    this.view.say(this.view.prompt, 'Loading…');
-    this.view.say(this.view.hint, '');
+    const v = this.view;
+    const { t } = this.tx;
+    this.ending = null;
+    this.stage = 'session';
+    v.setState('loading');
+    v.say(v.prompt, t('prompt.loading'));
+    v.say(v.hint, '');
     /** @type {SessionDetail} */
     let session;
     try {
       session = await this.api.json('GET', '/v1/client/session');
     } catch (e) {
-      return this.fail(e, () => this.boot());
+      return this.fail(e, 'session', () => this.boot());
     }
+    if (this.stopped) return;
     this.session = session;
-    this.resetStats();
-    if (session.status === 'created') return this.prepare();
+    if (session.id !== this.stats.sessionId) this.resetStats();
+    if (session.status === 'created') return this.prepare(false);
     if (session.status === 'in_progress') {
       // A capture was interrupted (the page was reloaded or closed): finish it so that a
       // retry, if the profile allows one, starts cleanly.
-      this.view.say(this.view.prompt, 'Your previous capture was interrupted. Checking it…');
-      return this.finish();
+      v.say(v.prompt, t('prompt.interrupted'));
+      return this.complete();
     }
-    return this.showResult(session);
+    return this.showSession(session);
   }
 
-  /** Opens the camera and shows the preview with the Start button. */
-  /** @returns {Promise<void>} */
-  async prepare() {
+  /**
+   * Opens the camera and shows the preview with Start (or, with `autoStart`, goes straight to
+   * the gate: Try again after a gate timeout).
+   * @param {boolean} autoStart
+   * @returns {Promise<void>}
+   */
+  async prepare(autoStart) {
     const v = this.view;
+    this.ending = null;
+    this.stage = 'camera';
     v.setState('loading');
-    v.say(v.prompt, 'Starting the camera…');
+    v.say(v.prompt, this.tx.t('prompt.camera'));
     try {
       await this.camera.open();
     } catch (e) {
       if (this.stopped) return;
-      return this.showCameraError(cameraErrorOf(e));
+      return this.cameraFailed(cameraErrorOf(e), autoStart);
     }
     if (this.stopped) return;
+    this.stage = 'ready';
     v.showReady(activeChallenges(/** @type {SessionDetail} */ (this.session)));
     this.camera.updateSwitch();
+    if (autoStart) return this.startCapture();
     v.startButton.focus({ preventScroll: true });
   }
 
   /** @returns {Promise<void>} */
   async switchCamera() {
     const error = await this.camera.switchNext();
-    if (error) this.showCameraError(error);
+    if (error) {
+      this.capturing?.stop();
+      this.cameraFailed(error, false);
+    }
   }
 
   resetStats() {
     const s = this.stats;
     Object.assign(s, { sessionId: this.session?.id ?? '', captured: 0, uploaded: 0, retried: 0, duplicates: 0, dropped: 0, skipped: 0, firstT: 0, lastT: 0 });
-    /** @type {any} */ (window).__livegateStats = s;
+    win.__livegateStats = s;
   }
 
-  /** Captures and uploads frames until the challenges are done or time is up, then completes. */
+  /** Captures (gate, then challenges or a burst), then completes — or ends at the gate. */
   /** @returns {Promise<void>} */
-  async capture() {
+  async startCapture() {
     const session = this.session;
-    if (!session || this.view.root.dataset.state !== 'ready') return;
-    const v = this.view;
-    v.setState('capturing');
-    v.setTone('idle');
-    v.say(v.hint, '');
-    this.resetStats();
-    const challenges = activeChallenges(session);
-    const active = challenges.length > 0;
-    const minFrames = Math.max(active ? 1 : 3, session.profile?.frames ?? 1);
-    const interval = 1000 / this.fps;
-    const maxQueue = Math.max(2, Math.ceil(this.fps));
-    const t0 = performance.now();
-    const canvas = document.createElement('canvas');
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return this.fail(new Error('This browser cannot capture camera pictures.'), null);
-
-    let tick = 0;
-    let current = 0; // index of the challenge under way
-    let windowStart = 0; // ms (capture clock) when the current challenge's window began
-    let timedOut = false;
-    // A bound on the whole capture, should frames keep being refused (then the server decides
-    // with what it has).
-    const budgetMs =
-      (challenges.reduce((sum, c) => sum + c.time_frame_s, 0) + (2 * minFrames) / this.fps + 15) * 1000;
-    let overrun = false;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    let tickTimer;
-    /** @type {ReturnType<typeof setInterval> | undefined} */
-    let clockTimer;
-    const hints = new HintDebouncer();
-    /** @type {() => void} */
-    let wake = () => {};
-    const finished = new Promise((resolve) => {
-      wake = () => resolve(undefined);
+    if (!session || this.view.root.dataset.state !== 'ready' || this.stopped) return;
+    if (this.clock.sessionId !== session.id) this.clock = { sessionId: session.id, t0: performance.now() };
+    this.stage = 'gate';
+    const capture = new Capture({
+      api: this.api,
+      session,
+      camera: this.camera,
+      view: this.view,
+      tx: this.tx,
+      fps: this.fps,
+      jpegQuality: this.jpegQuality,
+      gateTimeoutS: this.gateTimeoutS,
+      t0: this.clock.t0,
+      stats: this.stats,
+      isStopped: () => this.stopped,
     });
-    const up = new Uploader(this.api, session.id, this.stats, (a) => onAnswer(a), () => checkFinished(), () => this.stopped);
-
-    const allDone = () => current >= challenges.length;
-    const wantMore = () => {
-      if (!up.running || timedOut || overrun || up.closed) return false;
-      if (active) return !(allDone() && up.accepted + up.pending >= minFrames);
-      return up.accepted + up.pending < minFrames;
-    };
-    const checkFinished = () => {
-      if (!up.running) return;
-      const idle = up.pending === 0;
-      let end;
-      if (up.closed) end = true;
-      else if (timedOut || overrun) end = idle;
-      else if (active) end = idle && allDone() && up.accepted >= minFrames;
-      else end = idle && up.accepted >= minFrames;
-      if (end) {
-        up.running = false;
-        wake();
-      }
-    };
-    this.stopCapture = () => {
-      up.running = false;
-      wake();
-    };
-
-    const showPrompt = () => v.showProgress(challenges, current);
-    showPrompt();
-
-    const updateClock = () => {
-      if (!up.running) return;
-      const now = performance.now() - t0;
-      if (now > budgetMs && !overrun) {
-        overrun = true;
-        checkFinished();
-      }
-      if (active && !allDone()) {
-        const total = challenges[current].time_frame_s;
-        const left = total - (now - windowStart) / 1000;
-        v.showCountdown(left, total);
-        if (left <= 0 && !timedOut) {
-          timedOut = true;
-          this.timedOutSessions.add(session.id);
-          v.say(v.prompt, 'Time is up. Checking…');
-          checkFinished();
-        }
-      } else if (!active) {
-        const total = minFrames / this.fps;
-        v.showCountdown(Math.max(0, total - now / 1000), total);
-      } else {
-        v.countdown.hidden = true;
-        v.barTrack.hidden = true;
-      }
-    };
-    clockTimer = setInterval(updateClock, 100);
-    updateClock();
-
-    /** @param {FrameAnswer} answer */
-    const onAnswer = (answer) => {
-      const shown = hints.push(answerHint(answer));
-      if (shown !== null) {
-        v.say(v.hint, shown);
-        v.setTone(shown ? 'warn' : 'ok');
-      }
-      const done = answer.progress?.challenges_completed?.length ?? 0;
-      if (active && done > current && !timedOut) {
-        const base = Math.min(performance.now() - t0, (answer.t ?? 0) * 1000);
-        current = Math.min(done, challenges.length);
-        windowStart = base;
-        showPrompt();
-        updateClock();
-      }
-    };
-
-    const onTick = async () => {
-      if (!up.running) return;
-      tick++;
-      if (wantMore()) {
-        if (up.pending >= maxQueue) {
-          this.stats.skipped++;
-        } else {
-          const t = (performance.now() - t0) / 1000;
-          const blob = await this.camera.grab(canvas, ctx, this.jpegQuality);
-          if (blob && up.running) {
-            this.stats.captured++;
-            if (this.stats.captured === 1) this.stats.firstT = t;
-            this.stats.lastT = t;
-            up.add(blob, t);
-          }
-        }
-      }
-      checkFinished();
-      if (up.running) tickTimer = setTimeout(onTick, Math.max(0, t0 + tick * interval - performance.now()));
-    };
-    void onTick();
-
-    await finished;
-    clearTimeout(tickTimer);
-    clearInterval(clockTimer);
-    this.stopCapture = null;
-    if (this.stopped) return;
-    // Let the frames already sent answer before completing (they count for the verdict).
-    await up.drain();
-    if (this.stopped) return;
-    const ended = up.closed;
-    if (ended && up.fatal) return this.fail(up.fatal, null);
-    if (ended && ended.code === 'network_error') {
+    this.capturing = capture;
+    /** @type {import('./capture.js').CaptureOutcome} */
+    let out;
+    try {
+      out = await capture.run();
+    } catch (e) {
+      this.capturing = null;
+      return this.failWith('capture_error', e instanceof Error ? e.message : this.tx.t('error.generic'), 'gate', null);
+    }
+    this.capturing = null;
+    if (out.end === 'stopped' || this.stopped) return;
+    if (out.end === 'fatal') return this.fail(out.fatal, 'upload', null);
+    if (out.end === 'network') {
       // The session stays open; Try again reloads it, and an interrupted capture is completed
       // so that a retry can follow.
-      return this.fail(new ApiError(0, 'network_error', 'The connection was lost while sending pictures.'), () => this.boot());
+      return this.failWith('network_error', this.tx.t('error.connection_lost'), 'upload', () => this.boot());
     }
-    if (ended && (ended.code === 'session_completed' || ended.code === 'session_expired')) {
-      return this.loadResult();
+    if (out.end === 'closed') return this.loadResult();
+    if (out.end === 'gate_timeout') {
+      // Nothing is completed: Try again restarts the gate on the same session while it is open.
+      return this.end({ kind: 'gate_timeout', session, hint: out.hint }, () => this.prepare(true));
     }
-    return this.finish();
+    if (out.timedOut) this.timedOutSessions.add(session.id);
+    return this.complete();
   }
 
-  /**
-   * Completes the session and shows its result.
-   * @returns {Promise<void>}
-   */
-  async finish() {
+  /** Completes the session and shows its result. */
+  /** @returns {Promise<void>} */
+  async complete() {
     const v = this.view;
     const session = /** @type {SessionDetail} */ (this.session);
+    this.stage = 'complete';
     v.setState('submitting');
-    v.say(v.prompt, 'Checking…');
+    v.say(v.prompt, this.tx.t('prompt.submitting'));
     v.say(v.hint, '');
     this.camera.close();
     /** @type {SessionDetail} */
@@ -326,97 +337,92 @@ export class Flow {
     try {
       detail = await this.api.json('POST', `/v1/sessions/${encodeURIComponent(session.id)}/complete`);
     } catch (e) {
-      if (e instanceof ApiError && (e.code === 'session_completed' || e.code === 'session_expired')) {
-        return this.loadResult();
-      }
-      return this.fail(e, () => this.finish());
+      if (e instanceof ApiError && (e.code === 'session_completed' || e.code === 'session_expired')) return this.loadResult();
+      return this.fail(e, 'complete', () => this.complete());
     }
-    return this.showResult(detail);
+    return this.showSession(detail);
   }
 
   /** @returns {Promise<void>} */
   async loadResult() {
     try {
       const detail = await this.api.json('GET', '/v1/client/session');
-      return this.showResult(detail);
+      return this.showSession(detail);
     } catch (e) {
-      return this.fail(e, () => this.loadResult());
+      return this.fail(e, 'complete', () => this.loadResult());
     }
   }
 
   /**
+   * The ending of a finished session (its audit images with it).
    * @param {SessionDetail} detail
-   * @returns {Promise<void>}
    */
-  async showResult(detail) {
+  showSession(detail) {
     if (this.stopped) return;
-    this.session = detail;
-    this.camera.close();
-    const retry = canRetry(detail);
-    const message = this.view.showResult(detail, this.reasonCodes(detail), retry);
-    void this.view.showCaptures(detail.audit_images ?? [], (path) => this.api.objectUrl(path));
-    const result = this.resultOf(detail.status, detail, message, null);
-    try {
-      this.onResult?.(result);
-    } catch (e) {
-      console.error('livegate onResult callback failed', e);
+    // The complete answer may lack what the session read had (redirect_url).
+    const known = this.session && this.session.id === detail.id ? this.session : null;
+    this.session = known && detail.redirect_url === undefined ? { ...detail, redirect_url: known.redirect_url } : detail;
+    if (detail.status === 'created' || detail.status === 'in_progress') {
+      // Not finished after all (e.g. completed elsewhere and re-opened): start again.
+      return void this.prepare(false);
     }
-    if (!retry) this.resolve(result);
+    this.end({ kind: 'session', detail: this.session, timedOut: this.timedOutSessions.has(detail.id) }, () => this.retry());
+    void this.view.showCaptures(detail.audit_images ?? [], (path) => this.api.objectUrl(path));
   }
 
   /** Starts the next attempt with a new token. */
   /** @returns {Promise<void>} */
   async retry() {
     const v = this.view;
-    v.retryButton.disabled = true;
-    v.say(v.prompt, 'Starting a new attempt…');
+    v.say(v.prompt, this.tx.t('prompt.retrying'));
     /** @type {{ client_token: string }} */
     let created;
     try {
       // Not repeated after a lost answer: the server may have started the attempt already.
       created = await this.api.json('POST', '/v1/client/retry', false);
     } catch (e) {
-      v.retryButton.disabled = false;
-      if (e instanceof ApiError && (e.code === 'attempts_exhausted' || e.code === 'retry_not_allowed')) {
-        v.retryButton.hidden = true;
-        v.note.textContent = e.code === 'attempts_exhausted' ? 'No attempts remain.' : 'This verification cannot be retried.';
-        v.say(v.prompt, v.note.textContent);
-        const session = this.session ? { ...this.session, attempts_remaining: 0 } : null;
-        this.resolve(this.resultOf(session?.status ?? 'error', session, v.note.textContent, { code: e.code, message: e.message }));
-        return;
+      if (e instanceof ApiError && (e.code === 'attempts_exhausted' || e.code === 'retry_not_allowed') && this.session) {
+        // The server takes no retry: the same ending, without Retry, is final.
+        const session = { ...this.session, attempts_remaining: 0 };
+        this.session = session;
+        return this.end({ kind: 'session', detail: session, timedOut: this.timedOutSessions.has(session.id) }, null, false);
       }
-      return this.fail(e, () => this.retry());
+      return this.fail(e, 'retry', () => this.retry());
     }
     this.api.token = created.client_token;
-    v.clearCaptures();
     return this.boot();
   }
 
-  /** @param {CameraError} error */
-  showCameraError(error) {
-    const v = this.view;
-    this.camera.close();
-    const canTry = error.code !== 'insecure_context';
-    this.tryAgain = canTry
-      ? async () => {
-          delete v.root.dataset.error;
-          await this.prepare();
-        }
-      : null;
-    v.showError(error.code, error.message, canTry);
+  /**
+   * @param {CameraError} error
+   * @param {boolean} autoStart what Try again does: back to the preview, or straight to the gate
+   */
+  cameraFailed(error, autoStart) {
+    const message = this.tx.t(`camera.${error.code}`) || error.message;
+    this.end({ kind: 'camera_error', session: this.session, code: error.code, message }, () => this.prepare(autoStart));
   }
 
   /**
-   * Shows a failure that is not the camera's; `again` (when given) backs a Try again button.
+   * A failure that is not the camera's; `again` (when given) backs a Try again button.
    * @param {unknown} e
+   * @param {LivegateStage} stage
    * @param {(() => Promise<void>) | null} again
    */
-  fail(e, again) {
+  fail(e, stage, again) {
     if (this.stopped) return;
-    this.camera.close();
-    const { code, message, terminal } = failureOf(e, !!again);
-    this.tryAgain = terminal ? null : again;
-    this.view.showError(code, message, !terminal);
-    if (terminal) this.resolve(this.resultOf('error', this.session, message, { code, message }));
+    if (!(e instanceof ApiError)) console.error('livegate', e);
+    const { code, message, terminal } = failureOf(e, !!again, this.tx);
+    this.failWith(code, message, stage, terminal ? null : again);
+  }
+
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {LivegateStage} stage
+   * @param {(() => Promise<void>) | null} again
+   */
+  failWith(code, message, stage, again) {
+    if (this.stopped) return;
+    this.end({ kind: 'error', session: this.session, code, message, stage, again: !!again }, again);
   }
 }

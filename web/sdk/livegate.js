@@ -1,21 +1,23 @@
 // @ts-check
 /**
- * Livegate capture SDK: camera preview with a face oval, challenge prompts with a countdown,
- * live quality hints, frame capture and upload, and result screens with retry.
+ * Livegate capture SDK: the whole camera picture with a face oval placed by the server, live
+ * guidance until the face fits (the pre-capture gate), challenge prompts with a countdown and
+ * live cues, frame capture and upload, and one ending screen for every way it can end.
  *
  * Plain ES modules with no build step; their types are JSDoc, checked with `tsc -p web`, and
  * `livegate.d.ts` beside them declares this entry's exports for TypeScript users. This entry
- * holds the public API; the rest lives in text.js (words), api.js (HTTP), camera.js,
- * view.js (DOM) and flow.js (the verification flow).
+ * holds the public API; the rest lives in text.js (every person-facing word), api.js (HTTP),
+ * camera.js, stage.js (preview and oval), view.js (DOM), capture.js (the capture loop),
+ * ending.js (results and ending screens) and flow.js (the verification flow).
  *
  *     import { start } from '/sdk/livegate.js';
  *     const run = start({ apiBase: location.origin, sessionToken, element });
- *     const result = await run;        // the final result; run.stop() ends early
+ *     const result = await run;        // always resolves, once, with the final outcome
  */
 
 import { Flow } from './flow.js';
 
-export { hintText, promptText, reasonText } from './text.js';
+export { DEFAULT_TEXTS, hintText, promptText, reasonText } from './text.js';
 
 /** SDK version. @type {string} */
 export const VERSION = '1.0.0';
@@ -92,6 +94,31 @@ export const VERSION = '1.0.0';
  * @property {string[]} [reasons]
  * @property {FaceMatch | null} [face_match]
  * @property {AuditImage[]} [audit_images]
+ * @property {string | null} [redirect_url]
+ */
+
+/**
+ * @typedef {Object} Oval
+ * @property {number} cx
+ * @property {number} cy
+ * @property {number} rx
+ * @property {number} ry
+ */
+
+/**
+ * @typedef {Object} GateState
+ * @property {boolean} passed
+ * @property {number | null} t
+ * @property {boolean} ok
+ * @property {string | null} hint
+ * @property {number} held_s
+ */
+
+/**
+ * @typedef {Object} ChallengeProgress
+ * @property {string} challenge
+ * @property {number} fraction
+ * @property {'move' | 'return'} phase
  */
 
 /**
@@ -101,21 +128,34 @@ export const VERSION = '1.0.0';
  * @property {number} face_count
  * @property {{ ok: boolean, codes: string[], messages: string[] }} quality
  * @property {boolean} duplicate
- * @property {{ challenges_completed: string[], next: string | null } | null} [progress]
+ * @property {{ box: [number, number, number, number] | null } | null} [face]
+ * @property {Oval | null} [oval]
+ * @property {GateState | null} [gate]
+ * @property {{ challenges_completed: string[], next: string | null, current?: ChallengeProgress | null } | null} [progress]
  */
+
+/** @typedef {'approved' | 'review' | 'declined' | 'timeout' | 'cancelled' | 'camera_error' | 'error'} LivegateStatus */
+
+/** @typedef {'session' | 'camera' | 'ready' | 'gate' | 'challenge' | 'capture' | 'upload' | 'complete' | 'retry'} LivegateStage */
+
+/** @typedef {Record<string, string>} LivegateTexts */
 
 /**
  * What a verification ended with.
  * @typedef {Object} LivegateResult
- * @property {SessionStatus | 'error' | 'stopped'} status
+ * @property {LivegateStatus} status
+ * @property {LivegateStage} [stage]
+ * @property {string | null} [hint]
+ * @property {string[]} reasons
+ * @property {number} attempts_remaining
+ * @property {string | null} session_id
+ * @property {string} message
+ * @property {{ code: string, message: string }} [error]
  * @property {string | null} sessionId
  * @property {number} attempt
  * @property {number} attemptsRemaining
  * @property {boolean} canRetry
- * @property {string[]} reasons
- * @property {string} message
  * @property {SessionDetail | null} session
- * @property {{ code: string, message: string } | null} error
  */
 
 /**
@@ -125,7 +165,14 @@ export const VERSION = '1.0.0';
  * @property {HTMLElement} element
  * @property {number} [fps]
  * @property {number} [jpegQuality]
+ * @property {number} [gateTimeoutS]
+ * @property {LivegateTexts} [texts]
  * @property {(result: LivegateResult) => void} [onResult]
+ * @property {(result: LivegateResult) => void} [onDone]
+ * @property {boolean} [doneButton]
+ * @property {boolean} [redirect]
+ * @property {boolean} [retryApproved]
+ * @property {boolean} [reviewAsFailure]
  * @property {(constraints: MediaStreamConstraints) => Promise<MediaStream>} [getUserMedia]
  * @property {Storage} [storage]
  */
@@ -133,9 +180,10 @@ export const VERSION = '1.0.0';
 /** @typedef {Promise<LivegateResult> & { stop(): void }} LivegateRun */
 
 /**
- * Starts a verification in `options.element`: camera preview, prompts, capture, result.
- * The promise settles with the final result: approval, a failure with no retry left, an
- * unusable link, or `stop()`. Each attempt's result is also passed to `onResult`.
+ * Starts a verification in `options.element`: camera preview, gate, prompts, capture, ending.
+ * The promise resolves exactly once with the final outcome: at an ending that offers no other
+ * go, or — where Retry / Try again is offered — when the person presses Done, `stop()` is
+ * called or the page is left. Every ending is also passed to `onResult`.
  * @param {LivegateOptions} options
  * @returns {LivegateRun}
  */

@@ -1,14 +1,19 @@
 // @ts-check
 /**
- * Livegate SDK view: the DOM of one verification (stage with the face oval, live regions,
- * steps, buttons and result panel) and what is shown in it.
+ * Livegate SDK view: the DOM of one verification — the stage (stage.js), the live regions
+ * (prompt, hint), the challenge steps, the buttons and the one ending panel — and what is shown
+ * in it. The root carries what automation reads: `data-state` (loading | ready | gate |
+ * challenge | capture | submitting | result | error | cancelled), `data-hint` (the hint code
+ * shown), `data-cue`, `data-status` (the ending's status), `data-final` (the run has resolved).
  */
 
-import { GUIDANCE, promptText, reasonText, resultText } from './text.js';
+import { Stage } from './stage.js';
+import { promptText } from './text.js';
 
 /** @typedef {import('./livegate.js').PlannedChallenge} PlannedChallenge */
-/** @typedef {import('./livegate.js').SessionDetail} SessionDetail */
 /** @typedef {import('./livegate.js').AuditImage} AuditImage */
+/** @typedef {import('./text.js').Texts} Texts */
+/** @typedef {import('./ending.js').Ending} Ending */
 
 let instances = 0;
 
@@ -20,7 +25,7 @@ let instances = 0;
  * @param {...(Node | string)} children
  * @returns {HTMLElementTagNameMap[K]}
  */
-function h(tag, attrs = {}, ...children) {
+export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === false) continue;
@@ -30,86 +35,92 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The SDK's DOM: one root with the stage, live regions, actions and result panel. */
+/** @param {string} cls @param {string} label */
+const button = (cls, label) => h('button', { type: 'button', class: `lg-button ${cls}`, hidden: true }, label);
+
+const LIVE = ['ready', 'gate', 'challenge', 'capture'];
+
+/** The SDK's DOM: one root with the stage, live regions, actions and the ending panel. */
 export class View {
-  /** @param {HTMLElement} host */
-  constructor(host) {
+  /**
+   * @param {HTMLElement} host
+   * @param {Texts} tx
+   */
+  constructor(host, tx) {
     const id = `lg${++instances}`;
+    this.tx = tx;
+    const { t } = tx;
     this.host = host;
-    this.video = h('video', { class: 'lg-video', playsinline: true, muted: true, autoplay: true });
-    this.video.muted = true;
-    this.video.playsInline = true;
-    const overlay = h('div', { class: 'lg-overlay', 'aria-hidden': 'true' });
-    overlay.innerHTML =
-      `<svg viewBox="0 0 300 400" preserveAspectRatio="xMidYMid slice" focusable="false">` +
-      `<defs><mask id="${id}-mask"><rect width="300" height="400" fill="#fff"/>` +
-      `<ellipse cx="150" cy="190" rx="102" ry="138" fill="#000"/></mask></defs>` +
-      `<rect class="lg-shade" width="300" height="400" mask="url(#${id}-mask)"/>` +
-      `<ellipse class="lg-oval" cx="150" cy="190" rx="102" ry="138"/></svg>`;
-    this.countdown = h('div', { class: 'lg-countdown', role: 'timer', 'aria-live': 'off', hidden: true });
-    this.bar = h('div', { class: 'lg-bar-fill' });
-    this.barTrack = h('div', { class: 'lg-bar', 'aria-hidden': 'true', hidden: true }, this.bar);
-    this.stage = h('div', { class: 'lg-stage' }, this.video, overlay, this.countdown, this.barTrack);
+    this.stage = new Stage();
+    this.video = this.stage.video;
     this.prompt = h('p', { class: 'lg-prompt', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
     this.hint = h('p', { class: 'lg-hint', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
-    this.steps = h('ol', { class: 'lg-steps', 'aria-label': 'Steps', hidden: true });
-    this.startButton = h('button', { type: 'button', class: 'lg-button lg-primary lg-start', hidden: true }, 'Start');
-    this.switchButton = h(
-      'button',
-      { type: 'button', class: 'lg-button lg-switch', hidden: true, 'aria-label': 'Switch camera' },
-      'Switch camera',
-    );
-    this.tryAgainButton = h('button', { type: 'button', class: 'lg-button lg-primary lg-try-again', hidden: true }, 'Try again');
-    this.actions = h('div', { class: 'lg-actions' }, this.startButton, this.switchButton, this.tryAgainButton);
-    this.resultTitle = h('h2', { class: 'lg-result-title', tabindex: '-1' });
-    this.reasons = h('ul', { class: 'lg-reasons' });
-    this.note = h('p', { class: 'lg-note' });
-    this.capturesTitle = h('h3', { class: 'lg-captures-title' });
+    this.steps = h('ol', { class: 'lg-steps', 'aria-label': t('steps.label'), hidden: true });
+    this.startButton = button('lg-primary lg-start', t('button.start'));
+    this.switchButton = button('lg-switch', t('button.switch'));
+    this.switchButton.setAttribute('aria-label', t('button.switch'));
+    this.actions = h('div', { class: 'lg-actions lg-main-actions' }, this.startButton, this.switchButton);
+    this.title = h('h2', { class: 'lg-result-title', tabindex: '-1', id: `${id}-title` });
+    this.message = h('p', { class: 'lg-message' });
+    this.next = h('p', { class: 'lg-next' });
+    this.capturesTitle = h('h3', { class: 'lg-captures-title', hidden: true });
     this.captures = h('div', { class: 'lg-captures' });
-    this.guidance = h('div', { class: 'lg-guidance' });
-    this.retryButton = h('button', { type: 'button', class: 'lg-button lg-primary lg-retry', hidden: true }, 'Retry');
-    this.result = h(
+    this.tips = h(
+      'details',
+      { class: 'lg-tips', hidden: true },
+      h('summary', {}, t('tips.title')),
+      h('ul', {}, ...['tips.1', 'tips.2', 'tips.3', 'tips.4'].map((k) => t(k)).filter(Boolean).map((g) => h('li', {}, g))),
+    );
+    this.againButton = button('lg-primary lg-again', t('button.retry'));
+    this.doneButton = button('lg-done', t('button.done'));
+    this.panelActions = h('div', { class: 'lg-actions lg-result-actions' }, this.againButton, this.doneButton);
+    this.panel = h(
       'section',
       { class: 'lg-result', hidden: true, 'aria-labelledby': `${id}-title` },
-      this.resultTitle,
-      this.reasons,
-      this.note,
+      this.title,
+      this.message,
+      this.next,
       this.capturesTitle,
       this.captures,
-      this.guidance,
-      this.retryButton,
+      this.tips,
+      this.panelActions,
     );
-    this.resultTitle.id = `${id}-title`;
     this.root = h(
       'div',
-      { class: 'livegate', 'data-state': 'loading' },
-      this.stage,
+      { class: 'livegate', 'data-state': 'loading', 'data-hint': '' },
+      this.stage.root,
       this.prompt,
       this.hint,
       this.steps,
       this.actions,
-      this.result,
+      this.panel,
     );
     host.replaceChildren(this.root);
     /** Object URLs of the captures shown. @type {string[]} */
     this.objectUrls = [];
-    this.stopped = false;
+    this.released = false;
   }
 
-  /** @param {string} state loading | ready | capturing | submitting | result | error | stopped */
+  /** @param {string} state loading | ready | gate | challenge | capture | submitting | result | error | cancelled */
   setState(state) {
     this.root.dataset.state = state;
-    const live = state === 'ready' || state === 'capturing';
-    this.stage.hidden = !(live || state === 'loading' || state === 'submitting');
-    this.result.hidden = state !== 'result';
+    const live = LIVE.includes(state);
+    this.stage.root.hidden = !(live || state === 'loading' || state === 'submitting');
+    const ending = state === 'result' || state === 'error' || state === 'cancelled';
+    this.panel.hidden = !ending;
     this.startButton.hidden = state !== 'ready';
-    if (state !== 'error') this.tryAgainButton.hidden = true;
-    if (state !== 'ready') this.switchButton.hidden = true;
-    if (state !== 'capturing') {
-      this.countdown.hidden = true;
-      this.barTrack.hidden = true;
+    if (state !== 'ready' && state !== 'gate') this.switchButton.hidden = true;
+    if (state !== 'challenge' && state !== 'capture') this.stage.hideClock();
+    if (!live) {
+      this.steps.hidden = true;
+      this.setHint('', '');
+      this.setCue('', '');
+      this.stage.setOk(false);
     }
-    if (state !== 'capturing' && state !== 'ready') this.steps.hidden = true;
+    if (!ending) {
+      delete this.root.dataset.status;
+      delete this.root.dataset.error;
+    }
   }
 
   /**
@@ -127,19 +138,42 @@ export class View {
   }
 
   /**
+   * The live hint (gate guidance) with its code.
+   * @param {string} code
+   * @param {string} text
+   */
+  setHint(code, text) {
+    this.root.dataset.hint = code;
+    this.say(this.hint, text);
+  }
+
+  /**
+   * The live cue of the challenge under way (shown in the hint region).
+   * @param {string} code
+   * @param {string} text
+   */
+  setCue(code, text) {
+    if (code) this.root.dataset.cue = code;
+    else delete this.root.dataset.cue;
+    if (code || this.root.dataset.state === 'challenge') this.say(this.hint, text);
+  }
+
+  /**
    * @param {PlannedChallenge[]} challenges
-   * @param {number} current index of the challenge under way (challenges.length when all done)
+   * @param {number} current index of the challenge under way (challenges.length when all done; -1 before)
    */
   showSteps(challenges, current) {
     if (!challenges.length) {
       this.steps.hidden = true;
       return;
     }
+    const { t } = this.tx;
     this.steps.hidden = false;
     this.steps.replaceChildren(
       ...challenges.map((c, i) => {
         const state = i < current ? 'done' : i === current ? 'current' : 'todo';
-        const label = `${promptText(c.challenge)}${state === 'done' ? ' (done)' : ''}`;
+        const prompt = promptText(c.challenge, this.tx.table);
+        const label = state === 'done' ? t('steps.done', { prompt }) : prompt;
         const item = h('li', { class: `lg-step lg-step-${state}`, 'data-challenge': c.challenge }, label);
         if (state === 'current') item.setAttribute('aria-current', 'step');
         return item;
@@ -148,105 +182,84 @@ export class View {
   }
 
   /**
-   * @param {number} remainingS
-   * @param {number} totalS
-   */
-  showCountdown(remainingS, totalS) {
-    this.countdown.hidden = false;
-    this.barTrack.hidden = false;
-    const secs = Math.max(0, Math.ceil(remainingS));
-    const text = `${secs} s`;
-    if (this.countdown.textContent !== text) {
-      this.countdown.textContent = text;
-      this.countdown.setAttribute('aria-label', `${secs} seconds left`);
-    }
-    const fraction = totalS > 0 ? Math.max(0, Math.min(1, remainingS / totalS)) : 0;
-    this.bar.style.transform = `scaleX(${fraction.toFixed(3)})`;
-  }
-
-  /**
    * The preview with the Start button: the steps to come and what to do.
    * @param {PlannedChallenge[]} challenges
    */
   showReady(challenges) {
+    const { t } = this.tx;
     this.setState('ready');
     this.setTone('idle');
     this.showSteps(challenges, -1);
-    this.say(this.prompt, 'Place your face in the oval, then press Start.');
-    this.say(
-      this.hint,
-      challenges.length
-        ? `You will be asked to: ${challenges.map((c) => promptText(c.challenge).toLowerCase()).join(', then ')}.`
-        : 'Then look at the camera and hold still for a moment.',
-    );
+    this.say(this.prompt, t('prompt.ready'));
+    const list = challenges.map((c) => promptText(c.challenge, this.tx.table).toLowerCase()).join(t('prompt.ready_plan_join'));
+    this.say(this.hint, challenges.length ? t('prompt.ready_plan', { list }) : t('prompt.ready_passive'));
   }
 
   /**
-   * The prompt during a capture: the challenge under way and the steps, or, with no
-   * challenges (passive mode), just to look at the camera.
+   * The prompt of the challenge under way (or that all are done).
    * @param {PlannedChallenge[]} challenges
-   * @param {number} current index of the challenge under way
+   * @param {number} current
    */
-  showProgress(challenges, current) {
-    if (challenges.length > 0) {
-      this.showSteps(challenges, current);
-      if (current >= challenges.length) this.say(this.prompt, 'Done — hold still…');
-      else this.say(this.prompt, `${promptText(challenges[current].challenge)} (step ${current + 1} of ${challenges.length})`);
-    } else {
-      this.say(this.prompt, 'Look at the camera');
+  showChallenge(challenges, current) {
+    const { t } = this.tx;
+    this.showSteps(challenges, current);
+    if (current >= challenges.length) this.say(this.prompt, t('prompt.plan_done'));
+    else {
+      const prompt = promptText(challenges[current].challenge, this.tx.table);
+      this.say(this.prompt, t('prompt.step', { prompt, n: current + 1, total: challenges.length }));
     }
   }
 
   /**
-   * Shows an error with its message; `canTry` shows (and focuses) the Try again button.
-   * @param {string} code
-   * @param {string} message
-   * @param {boolean} canTry
+   * Shows an ending: one panel with the title, what happened, the next step, and the buttons.
+   * @param {Ending} e
+   * @param {{ done: boolean, closeNote: string }} extra whether Done is shown; a last line
    */
-  showError(code, message, canTry) {
-    this.setState('error');
-    this.setTone('warn');
-    this.root.dataset.error = code;
-    this.say(this.prompt, message);
-    this.say(this.hint, '');
-    this.tryAgainButton.hidden = !canTry;
-    if (canTry) this.tryAgainButton.focus({ preventScroll: true });
-  }
-
-  /**
-   * Shows the result screen of a finished session.
-   * @param {SessionDetail} detail
-   * @param {string[]} codes reason codes to show
-   * @param {boolean} retry whether the Retry button is offered
-   * @returns {string} the result's message
-   */
-  showResult(detail, codes, retry) {
+  showEnding(e, extra) {
+    const { t } = this.tx;
     this.revokeUrls();
-    this.setState('result');
-    const { title, message, note, tone } = resultText(detail, codes, retry);
-    this.setTone(tone);
-    this.resultTitle.textContent = title;
-    /** @type {Map<string, string>} */
-    const shown = new Map();
-    for (const c of codes) if (![...shown.values()].includes(reasonText(c))) shown.set(c, reasonText(c));
-    this.reasons.replaceChildren(...[...shown].map(([c, text]) => h('li', { 'data-reason': c }, text)));
-    this.reasons.hidden = codes.length === 0 || detail.status === 'approved';
-    const failed = detail.status !== 'approved';
-    this.note.textContent = note;
-    this.guidance.replaceChildren();
-    if (failed && detail.status !== 'expired') {
-      this.guidance.append(
-        h('h3', {}, 'For the best result'),
-        h('ul', {}, ...GUIDANCE.map((g) => h('li', {}, g))),
-      );
-    }
-    this.retryButton.hidden = !retry;
-    this.retryButton.disabled = false;
-    const statusLine = failed ? `${title}: ${message}` : `${title}. ${message}`;
-    this.say(this.prompt, statusLine);
+    this.setState(e.state);
+    this.setTone(e.tone);
+    this.root.dataset.status = e.result.status;
+    if (e.result.error) this.root.dataset.error = e.result.error.code;
+    // A gate timeout keeps the hint it ended on.
+    if (e.result.hint) this.root.dataset.hint = e.result.hint;
+    this.title.textContent = e.title;
+    this.message.textContent = e.message;
+    if (e.reason) this.message.dataset.reason = e.reason;
+    else delete this.message.dataset.reason;
+    this.next.textContent = [e.next, extra.closeNote].filter(Boolean).join(' ');
+    this.next.hidden = !this.next.textContent;
+    this.tips.hidden = !e.tips;
+    this.tips.open = false;
+    this.captures.replaceChildren();
+    this.capturesTitle.hidden = true;
+    this.againButton.hidden = !e.action;
+    this.againButton.disabled = false;
+    this.againButton.textContent = e.action === 'retry' ? t('button.retry') : t('button.try_again');
+    // .lg-retry: a new attempt; .lg-try-again: the same session (or the camera) once more.
+    this.againButton.classList.toggle('lg-retry', e.action === 'retry');
+    this.againButton.classList.toggle('lg-try-again', e.action === 'try_again');
+    this.doneButton.hidden = !extra.done;
+    // The live region announces the ending (the panel shows it).
+    this.say(this.prompt, e.state === 'error' ? e.message : `${e.title}: ${e.message}`);
     this.say(this.hint, '');
-    this.resultTitle.focus({ preventScroll: false });
-    return message;
+    // Focus goes to the way on after a failure; after an approval to the outcome itself.
+    if (e.action && e.tone !== 'ok') this.againButton.focus({ preventScroll: true });
+    else this.title.focus({ preventScroll: false });
+  }
+
+  /**
+   * The ending after Done (or stop()): no more buttons, and the last line.
+   * @param {string} note
+   */
+  settle(note) {
+    this.againButton.hidden = true;
+    this.doneButton.hidden = true;
+    if (note && !this.next.textContent?.endsWith(note)) {
+      this.next.textContent = note;
+      this.next.hidden = false;
+    }
   }
 
   /**
@@ -256,22 +269,22 @@ export class View {
    * @returns {Promise<void>}
    */
   async showCaptures(images, load) {
+    const { t } = this.tx;
     this.captures.replaceChildren();
-    this.capturesTitle.textContent = images.length
-      ? `${images.length} face ${images.length === 1 ? 'capture' : 'captures'}`
-      : '';
-    this.capturesTitle.hidden = images.length === 0;
+    const n = images.length;
+    this.capturesTitle.textContent = n ? this.tx.plural('captures.title', n) : '';
+    this.capturesTitle.hidden = n === 0;
     await Promise.all(
       images.map(async (image, i) => {
-        const img = h('img', { class: 'lg-capture', alt: `Face capture ${i + 1} of ${images.length}` });
+        const img = h('img', { class: 'lg-capture', alt: t('captures.alt', { i: i + 1, n }) });
         this.captures.append(img);
         try {
           const url = await load(image.url);
-          if (this.stopped) return URL.revokeObjectURL(url);
+          if (this.released) return URL.revokeObjectURL(url);
           this.objectUrls.push(url);
           img.src = url;
         } catch {
-          img.replaceWith(h('p', { class: 'lg-capture-missing' }, `Capture ${i + 1} could not be loaded.`));
+          img.replaceWith(h('p', { class: 'lg-capture-missing' }, t('captures.missing', { i: i + 1 })));
         }
       }),
     );
@@ -282,19 +295,10 @@ export class View {
     this.objectUrls = [];
   }
 
-  /** Removes the captures of the previous attempt. */
-  clearCaptures() {
+  /** Lets go of the captures (the run is over and the host may remove the element). */
+  release() {
+    this.released = true;
     this.revokeUrls();
-    this.captures.replaceChildren();
-  }
-
-  /** Shows that the verification was stopped (and lets go of the captures). */
-  showStopped() {
-    this.stopped = true;
-    this.revokeUrls();
-    this.setState('stopped');
-    this.say(this.prompt, 'Stopped.');
-    this.say(this.hint, '');
   }
 }
 
@@ -328,5 +332,24 @@ export class HintDebouncer {
       return hint;
     }
     return null;
+  }
+
+  /**
+   * Shows `hint` now (no wait), e.g. that every condition holds.
+   * @param {string} hint
+   * @returns {string | null} the hint to show now, or null for no change
+   */
+  force(hint) {
+    this.candidate = '';
+    this.count = 0;
+    if (hint === this.shown) return null;
+    this.shown = hint;
+    return hint;
+  }
+
+  reset() {
+    this.shown = '';
+    this.candidate = '';
+    this.count = 0;
   }
 }

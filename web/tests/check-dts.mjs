@@ -45,10 +45,11 @@ if (emitErrors.length) {
 const hand = path.join(tmp, 'hand');
 fs.mkdirSync(hand);
 fs.copyFileSync(path.join(web, 'sdk/livegate.d.ts'), path.join(hand, 'livegate.d.ts'));
-const values = ['VERSION', 'start', 'reasonText', 'hintText', 'promptText'];
+const values = ['VERSION', 'start', 'DEFAULT_TEXTS', 'reasonText', 'hintText', 'promptText'];
 const types = [
   'ChallengeName', 'PlannedChallenge', 'ChallengePlan', 'SessionProfile', 'SelfieResult', 'FaceMatch',
-  'AuditImage', 'SessionStatus', 'SessionDetail', 'FrameAnswer', 'LivegateResult', 'LivegateOptions', 'LivegateRun',
+  'AuditImage', 'SessionStatus', 'SessionDetail', 'Oval', 'GateState', 'ChallengeProgress', 'FrameAnswer',
+  'LivegateStatus', 'LivegateStage', 'LivegateTexts', 'LivegateResult', 'LivegateOptions', 'LivegateRun',
 ];
 const lines = [
   "import type * as G from './gen/livegate.js';",

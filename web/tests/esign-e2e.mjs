@@ -62,10 +62,14 @@ const { out, shot, api, apiRaw, apiBytes, y4m, withBrowser, main } = harness({
 
 const RUN = Date.now().toString(36);
 const LIVE_CLIP = opts['live-clip'];
-const REPLAY_CLIP = 'spoof/replay_video/zubair_fake.mp4';
+// A phone replay whose face fits the oval (zubair_fake's is too small and is held at the gate).
+const REPLAY_CLIP = 'spoof/replay_video/lestari_fake.mp4';
 const CONSENT = 'I agree to sign this document electronically';
 const AUTOMATED = 'Smart User Liveliness is unavailable for automated signing';
 const CAPTURE_TIMEOUT = 120000;
+/** The one text a person is shown for any attack evidence (sdk/text.js, not_verified). */
+const GENERIC = 'We couldn’t verify you this time.';
+const ATTACK_WORDS = /presentation|attack|replay|spoof|recording|detected|threshold|time out|suspect|fake|\bphoto\b|\bscreen\b/i;
 const shared = {};
 
 // ---- admin page ---------------------------------------------------------------------------
@@ -183,6 +187,15 @@ async function otpFromOutbox(page, address, after = null) {
 
 const heading = (page, name) => page.getByRole('heading', { level: 2, name });
 
+/**
+ * The invitation link on the origin under test: the server's own links point at the server, so
+ * with --serve-web the signing page is opened through the proxy (the pages from disk) instead.
+ */
+function onBase(url, base) {
+  const u = new URL(url);
+  return new URL(u.pathname + u.search, base).href;
+}
+
 /** Opens the invitation in a fresh page, verifies the OTP read from the admin Outbox. */
 async function openAndVerify(context, admin, url, email, prefix) {
   const signer = await context.newPage();
@@ -240,6 +253,13 @@ async function waitResult(signer) {
   await signer.locator('.livegate[data-state="result"]').waitFor({ timeout: CAPTURE_TIMEOUT });
 }
 
+/** The SDK's ending: what happened, the next step, and the whole panel's text. */
+async function endingText(signer) {
+  const text = async (sel) => ((await signer.locator(`.lg-result ${sel}`).textContent()) ?? '').trim();
+  return { title: await text('.lg-result-title'), message: await text('.lg-message'), next: await text('.lg-next'),
+    panel: ((await signer.locator('.lg-result').innerText()) ?? '').replace(/\s+/g, ' ') };
+}
+
 async function attemptsLeft(signer, expected) {
   const el = signer.locator('.attempts');
   await signer.waitForFunction((n) => document.querySelector('.attempts')?.getAttribute('data-left') === n, String(expected), { timeout: 10000 })
@@ -263,7 +283,7 @@ scenario('journey-live', async (base) =>
     const doc = await sendDocument(admin, { title, department, retries: 1, sender, invitee: { name: 'Asha Rao', email, phone: '+919800000001' } });
     await shot(admin, 'live-02-sent');
 
-    const { signer, wrongText } = await openAndVerify(context, admin, doc.url, email, 'live-03');
+    const { signer, wrongText } = await openAndVerify(context, admin, onBase(doc.url, base), email, 'live-03');
     await startCapture(signer);
     await shot(signer, 'live-04-capturing');
     await waitResult(signer);
@@ -370,12 +390,16 @@ scenario('journey-replay', async (base) =>
     const email = `zubair+${RUN}@example.com`;
     const sender = `sender+${RUN}@example.com`;
     const doc = await sendDocument(admin, { title, department, retries: 1, sender, invitee: { name: 'Zubair', email, phone: '+919800000002' } });
-    const { signer } = await openAndVerify(context, admin, doc.url, email, 'replay-01');
+    const { signer } = await openAndVerify(context, admin, onBase(doc.url, base), email, 'replay-01');
     await startCapture(signer);
     await waitResult(signer);
-    const reasons1 = await signer.locator('.lg-reasons li').allTextContents();
-    check(reasons1.length > 0, 'the reason is shown');
+    const reasons1 = await endingText(signer);
+    check(reasons1.message === GENERIC, `the generic reason is shown: ${JSON.stringify(reasons1)}`);
+    check(!ATTACK_WORDS.test(reasons1.panel), `no attack wording: "${reasons1.panel}"`);
     check(await signer.getByRole('button', { name: 'Retry' }).isVisible(), 'Retry offered with an attempt left');
+    // One message: the SDK's ending; the page adds no second, different one.
+    const notice1 = ((await signer.locator('#notice').textContent()) ?? '').trim();
+    check(notice1 === '', `no second message beside the ending: "${notice1}"`);
     const first = await attemptsLeft(signer, 1);
     check(first.left === '1', `attempts left after the first failure: ${JSON.stringify(first)}`);
     check(await signer.getByRole('button', { name: 'Proceed' }).isHidden(), 'no Proceed after a failure');
@@ -385,15 +409,16 @@ scenario('journey-replay', async (base) =>
     await pressStart(signer);
     const during = await signer.locator('.attempts').getAttribute('data-left');
     await waitResult(signer);
-    const reasons2 = await signer.locator('.lg-reasons li').allTextContents();
+    const reasons2 = await endingText(signer);
+    check(!ATTACK_WORDS.test(reasons2.panel) && !/try again|retry/i.test(reasons2.next), `final ending: ${JSON.stringify(reasons2)}`);
     const second = await attemptsLeft(signer, 0);
     check(second.left === '0' && /no attempts left/.test(second.text), `attempts left after Retry: ${JSON.stringify(second)}`);
     check(await signer.getByRole('button', { name: 'Retry' }).isHidden(), 'no Retry when attempts are used up');
     const outcome = signer.locator('.outcome');
     await outcome.waitFor({ timeout: 10000 });
     const blocked = ((await outcome.textContent()) ?? '').trim();
-    check(/Reason: /.test(blocked) && /No attempts are left/.test(blocked) && /sender has been notified/.test(blocked), `blocked state: "${blocked}"`);
-    check(await outcome.locator('li').count() > 0, 'guidance shown');
+    check(/No attempts are left/.test(blocked) && /sender has been notified/.test(blocked), `blocked state: "${blocked}"`);
+    check(!ATTACK_WORDS.test(blocked), `no attack wording: "${blocked}"`);
     await shot(signer, 'replay-03-blocked');
     check(!(await signer.evaluate(() => /** @type {any} */ (window).__proceedShown)), 'Proceed never offered');
 
@@ -411,7 +436,7 @@ scenario('journey-replay', async (base) =>
     await heading(signer, 'Signing stopped').waitFor({ timeout: 15000 });
     const failedText = (await signer.locator('#step').textContent()) ?? '';
     await shot(signer, 'replay-04-failed-resumed');
-    return `reasons "${reasons1.join('; ')}" then "${reasons2.join('; ')}"; attempts left 1 → ${during} (while the retry runs) → 0; ` +
+    return `"${reasons1.message}" then "${reasons2.message}"; attempts left 1 → ${during} (while the retry runs) → 0; ` +
       `failed ${inv.failure.code}; sender notice "${notices[0].subject}"; after reload: ${failedText.slice(0, 80)}`;
   }, {}, { watchNewPages: true }),
 );

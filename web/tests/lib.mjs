@@ -68,13 +68,27 @@ export function harness(o) {
     return { bytes, type: res.headers.get('content-type') ?? '' };
   }
 
-  /** Converts a clip to a y4m file for Chromium's fake camera (cached in the videos dir). */
-  function y4m(relative) {
+  /**
+   * Converts a clip to a y4m file for Chromium's fake camera (cached in the videos dir), 640
+   * wide. With `framing`, its ffmpeg filters (e.g. a crop to portrait, a second clip side by
+   * side with `inputs`) make the picture instead, and `framing.name` names the file.
+   * @param {string} relative
+   * @param {{ name: string, filter: string, inputs?: string[], seconds?: number }} [framing]
+   */
+  function y4m(relative, framing) {
     const src = path.join(o.testdata, relative);
     check(fs.existsSync(src), `test clip missing: ${src}`);
-    const dst = path.join(videosDir, `${path.basename(relative).replace(/\.[^.]+$/, '')}.y4m`);
+    const base = path.basename(relative).replace(/\.[^.]+$/, '');
+    const dst = path.join(videosDir, `${framing ? `${base}-${framing.name}` : base}.y4m`);
     if (fs.existsSync(dst) && fs.statSync(dst).mtimeMs >= fs.statSync(src).mtimeMs) return dst;
-    const run = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-an', '-vf', 'scale=640:-2,fps=15', '-pix_fmt', 'yuv420p', dst], {
+    const extra = (framing?.inputs ?? []).map((r) => path.join(o.testdata, r));
+    for (const e of extra) check(fs.existsSync(e), `test clip missing: ${e}`);
+    const args = ['-v', 'error', '-y', '-i', src, ...extra.flatMap((e) => ['-i', e]), '-an'];
+    if (framing?.seconds) args.push('-t', String(framing.seconds));
+    // A framing's filters set the size themselves (e.g. two faces side by side stay wide).
+    if (framing && extra.length) args.push('-filter_complex', `${framing.filter},fps=15`);
+    else args.push('-vf', framing ? `${framing.filter},fps=15` : 'scale=640:-2,fps=15');
+    const run = spawnSync('ffmpeg', [...args, '-pix_fmt', 'yuv420p', dst], {
       encoding: 'utf8',
     });
     check(run.status === 0, `ffmpeg failed for ${src}: ${run.stderr}`);

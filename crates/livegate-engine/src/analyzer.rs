@@ -9,6 +9,7 @@ use crate::detect::{detect_faces, largest_face, FaceDetection};
 use crate::embedding::{face_embedding, Embedding};
 use crate::error::EngineError;
 use crate::expression::{measure_expression, Expression, ExpressionGeometry, EyeOpenness};
+use crate::framing::{content_rect, ContentRect};
 use crate::image::{crop_affine, Affine, RgbImage};
 use crate::landmarks::{face_landmarks, Landmarks};
 use crate::models::ModelSet;
@@ -23,6 +24,10 @@ pub struct FrameSignals {
     pub t: f64,
     /// Frame width and height.
     pub size: [u32; 2],
+    /// The real picture inside the frame (bars excluded): left, top, width, height. Absent in
+    /// signals stored before it was measured (then the whole frame).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentRect>,
     /// Number of faces the detector found.
     pub face_count: usize,
     /// Every detected face, strongest first.
@@ -102,6 +107,18 @@ pub struct Analyzer {
     models: ModelSet,
 }
 
+impl FrameSignals {
+    /// The picture's real content (the whole frame for signals stored without it).
+    pub fn content(&self) -> ContentRect {
+        self.content.unwrap_or(ContentRect::full(self.size[0], self.size[1]))
+    }
+
+    /// The subject: the largest detected face.
+    pub fn subject(&self) -> Option<&FaceDetection> {
+        largest_face(&self.faces)
+    }
+}
+
 impl Analyzer {
     /// Wraps a verified model set.
     pub fn new(models: ModelSet) -> Self {
@@ -135,8 +152,13 @@ impl Analyzer {
     }
 
     /// Stage 4: texture.
-    pub fn texture(&self, frame: &RgbImage, face: &FaceDetection) -> Result<Texture, EngineError> {
-        analyse_texture(frame, face, &self.models.fas_v2, &self.models.fas_v1se)
+    pub fn texture(
+        &self,
+        frame: &RgbImage,
+        content: ContentRect,
+        face: &FaceDetection,
+    ) -> Result<Texture, EngineError> {
+        analyse_texture(frame, content, face, &self.models.fas_v2, &self.models.fas_v1se)
     }
 
     /// Stage 5: embedding.
@@ -148,10 +170,12 @@ impl Analyzer {
     pub fn analyze(&self, frame: &RgbImage, t: f64) -> Result<FrameSignals, EngineError> {
         frame.check_min_resolution()?;
         let faces = self.detect(frame)?;
-        let quality = assess_quality(frame, &faces);
+        let content = content_rect(frame);
+        let quality = assess_quality(frame, content, &faces);
         let mut signals = FrameSignals {
             t,
             size: [frame.width(), frame.height()],
+            content: Some(content),
             face_count: faces.len(),
             faces: faces.clone(),
             pose: None,
@@ -173,7 +197,7 @@ impl Analyzer {
             return Ok(signals);
         };
         let geometry = self.geometry(self.landmarks(frame, subject)?);
-        let texture = self.texture(frame, subject)?;
+        let texture = self.texture(frame, content, subject)?;
         signals.pose = Some(geometry.pose);
         signals.eyes = Some(geometry.expression.eyes);
         signals.smile = Some(geometry.expression.smile);

@@ -57,6 +57,21 @@ pub fn largest_face(faces: &[FaceDetection]) -> Option<&FaceDetection> {
     faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()))
 }
 
+/// A second face counts as a person in view only when its box is at least this fraction of the
+/// subject's width: someone standing beside or just behind the subject, not a face on a poster
+/// far behind, a reflection or a detector false positive on a patterned background.
+pub const SECOND_FACE_MIN_RATIO: f32 = 0.45;
+
+/// Faces that count as people: the subject and every face at least [`SECOND_FACE_MIN_RATIO`]
+/// of its width.
+pub fn counted_faces(faces: &[FaceDetection]) -> usize {
+    let Some(subject) = largest_face(faces) else {
+        return 0;
+    };
+    let min = SECOND_FACE_MIN_RATIO * subject.bbox[2];
+    faces.iter().filter(|f| f.bbox[2] >= min).count()
+}
+
 /// Builds the letterboxed detector input: long side scaled to the model size, padded
 /// bottom/right with zeros. Returns the tensor data and the frame→model scale.
 pub fn detector_input(frame: &RgbImage, model: &LoadedModel) -> (Vec<f32>, f32) {

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod embedding;
 pub mod error;
 pub mod expression;
+pub mod framing;
 pub mod image;
 pub mod infer;
 pub mod landmarks;

@@ -4,14 +4,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::{largest_face, FaceDetection};
+use crate::detect::{counted_faces, largest_face, FaceDetection};
+use crate::framing::ContentRect;
 use crate::image::{crop_affine, Affine, RgbImage};
 
-/// Face box width below this fraction of the frame's short side: too far away.
+/// Face box width below this fraction of the picture's short side: too far away.
 pub const FACE_SIZE_MIN: f32 = 0.18;
-/// Face box width above this fraction of the frame's short side: too close.
+/// Face box narrower than this many pixels: too far away whatever the picture's size (the
+/// landmark and texture models need detail to read).
+pub const FACE_PIXELS_MIN: f32 = 64.0;
+/// Face box width above this fraction of the picture's short side: too close.
 pub const FACE_SIZE_MAX: f32 = 0.95;
-/// Face centre further than this fraction of the frame size from the centre: off-centre.
+/// Face centre further than this fraction of the picture size from its centre: off-centre.
 pub const FACE_OFFSET_MAX: f32 = 0.30;
 /// Mean face luma below this: too dark.
 pub const LUMA_DARK: f32 = 55.0;
@@ -104,9 +108,9 @@ impl QualityCode {
 /// Measurements behind the quality verdict.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QualityMetrics {
-    /// Face width / frame short side.
+    /// Face width / short side of the picture's content (bars excluded).
     pub face_size: f32,
-    /// Face centre distance from the frame centre, as a fraction of the frame size.
+    /// Face centre distance from the content's centre, as a fraction of the content size.
     pub face_offset: f32,
     /// Mean face luma 0..255.
     pub brightness: f32,
@@ -173,25 +177,29 @@ fn face_stats(frame: &RgbImage, face: &FaceDetection) -> (f32, f32, f32) {
     (mean, ratio, sharpness)
 }
 
-/// Checks one frame. `faces` is strongest first; the first is the subject.
-pub fn assess_quality(frame: &RgbImage, faces: &[FaceDetection]) -> Quality {
+/// Checks one frame. `faces` is strongest first; the largest is the subject. Size, position and
+/// cut-off are judged against the picture's `content` (bars excluded); a second face counts
+/// only when it is large enough to be a person ([`counted_faces`]).
+pub fn assess_quality(frame: &RgbImage, content: ContentRect, faces: &[FaceDetection]) -> Quality {
     let mut codes = Vec::new();
     let Some(face) = largest_face(faces) else {
         return Quality::new(vec![QualityCode::QualityNoFace], QualityMetrics::default());
     };
-    if faces.len() > 1 {
+    if counted_faces(faces) > 1 {
         codes.push(QualityCode::QualityMultipleFaces);
     }
-    let (w, h) = (frame.width() as f32, frame.height() as f32);
-    let face_size = face.bbox[2] / w.min(h);
+    let (x0, y0, x1, y1) = content.bounds();
+    let (w, h) = content.size();
+    let face_size = face.bbox[2] / content.short_side().max(1.0);
     let (cx, cy) = face.centre();
-    let face_offset = ((cx - w / 2.0) / w).hypot((cy - h / 2.0) / h);
+    let (ox, oy) = content.centre();
+    let face_offset = ((cx - ox) / w).hypot((cy - oy) / h);
     let [x, y, bw, bh] = face.bbox;
     let margin = 0.05 * bw;
-    if x < -margin || y < -margin || x + bw > w + margin || y + bh > h + margin {
+    if x < x0 - margin || y < y0 - margin || x + bw > x1 + margin || y + bh > y1 + margin {
         codes.push(QualityCode::QualityFaceCutOff);
     }
-    if face_size < FACE_SIZE_MIN {
+    if face_size < FACE_SIZE_MIN || bw < FACE_PIXELS_MIN {
         codes.push(QualityCode::QualityFaceTooSmall);
     } else if face_size > FACE_SIZE_MAX {
         codes.push(QualityCode::QualityFaceTooLarge);

@@ -1,15 +1,23 @@
-//! Signals over time: `[FrameSignals] → [Event]` (blinks, smiles, head turns).
+//! Signals over time: `[FrameSignals] + Baseline → [Event]` (blinks, smiles, head turns).
 //!
-//! Thresholds that depend on the person are normalised per face over the sequence itself: a
-//! blink is a dip below a fraction of *this* face's open-eye level, a smile a rise above *this*
-//! face's neutral mouth. Pure and replayable from stored signals.
+//! Every challenge is measured relative to the person's own neutral face ([`Baseline`]: the
+//! pose and smile at the pre-capture gate, the open-eye level of the sequence), as a
+//! *strength* where 1.0 is "done". An event starts when the strength reaches 1 and completes
+//! when the face comes back near neutral (the strength falls below the kind's return level):
+//! a turn is a turn and back, a smile a smile and relax, a blink a close and reopen. Pure and
+//! replayable from stored signals.
 
 use serde::{Deserialize, Serialize};
 
 use crate::analyzer::FrameSignals;
 
-/// Yaw (degrees) past which a head turn counts.
-pub const TURN_YAW_DEG: f32 = 25.0;
+/// Yaw change from the person's neutral pose (degrees) that completes a head turn. Chosen from
+/// the deliberate turns of the real clips in `../shared/testdata` (README, "Challenges"): the
+/// weakest peaks 24.8° from neutral, the strongest 40°+; 18° leaves a margin of about a
+/// quarter below the weakest, and stays above the natural sway of talking heads.
+pub const TURN_YAW_DEG: f32 = 18.0;
+/// A turn is back near neutral below this fraction of [`TURN_YAW_DEG`].
+pub const TURN_RETURN_FRACTION: f32 = 0.45;
 /// Eyes count as closed below this fraction of the face's open-eye aspect ratio.
 pub const BLINK_CLOSED_FRACTION: f32 = 0.6;
 /// Closed eyes count as reopened above this fraction of the open level (hysteresis: a long
@@ -21,13 +29,45 @@ pub const EYE_OPEN_PERCENTILE: f32 = 0.75;
 pub const SMILE_ON: f32 = 0.5;
 /// Smile score below which a smile has relaxed.
 pub const SMILE_OFF: f32 = 0.3;
-/// Rise of the smile score above the face's neutral level (its 20th percentile).
+/// Rise of the smile score above the person's neutral level.
 pub const SMILE_RISE: f32 = 0.3;
 /// Shortest smile that counts (s): a mouth passing through smile-like shapes on its way to a
 /// shout or a grimace is not a smile.
 pub const SMILE_MIN_DURATION_S: f64 = 0.25;
-/// Percentile of the smile score taken as the neutral level.
+/// Percentile of the smile score taken as the neutral level of a whole sequence.
 pub const SMILE_NEUTRAL_PERCENTILE: f32 = 0.2;
+/// Frames at the start of a sequence whose median yaw stands in for the neutral pose when
+/// there is no gate.
+const SEQUENCE_NEUTRAL_FRAMES: usize = 4;
+
+/// The person's own neutral face, against which challenges are measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Neutral yaw (degrees).
+    pub yaw: f32,
+    /// Neutral smile score.
+    pub smile: f32,
+    /// Open-eye aspect ratio (`None` without eye measurements).
+    pub eye_open: Option<f32>,
+}
+
+impl Baseline {
+    /// A baseline from the sequence alone: the median yaw of its first face frames, the low
+    /// percentile of its smile score and the open-eye level.
+    pub fn of_sequence(frames: &[FrameSignals]) -> Self {
+        let mut yaws: Vec<f32> = frames
+            .iter()
+            .filter_map(|f| f.pose.map(|p| p.yaw))
+            .take(SEQUENCE_NEUTRAL_FRAMES)
+            .collect();
+        let mut smiles: Vec<f32> = frames.iter().filter_map(|f| f.smile).collect();
+        Self {
+            yaw: percentile(&mut yaws, 0.5).unwrap_or(0.0),
+            smile: percentile(&mut smiles, SMILE_NEUTRAL_PERCENTILE).unwrap_or(0.0),
+            eye_open: eye_open_level(frames),
+        }
+    }
+}
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,8 +92,7 @@ pub struct Event {
     pub start: f64,
     /// Time of the last frame in the event (s).
     pub end: f64,
-    /// Strongest value reached: |yaw| in degrees, smile score, or the lowest eye ratio
-    /// relative to the open level.
+    /// Strongest [`strength`] reached (1 = the threshold that completes it).
     pub peak: f32,
     /// The state ended inside the sequence (eyes reopened, smile relaxed, head came back).
     pub completed: bool,
@@ -114,26 +153,6 @@ fn runs(states: &[Option<bool>]) -> Vec<(usize, usize, bool)> {
     out
 }
 
-fn events_from(
-    frames: &[FrameSignals],
-    kind: EventKind,
-    states: &[Option<bool>],
-    strength: impl Fn(&FrameSignals) -> f32,
-    min_duration_s: f64,
-) -> Vec<Event> {
-    runs(states)
-        .into_iter()
-        .filter(|&(a, b, _)| frames[b].t - frames[a].t >= min_duration_s)
-        .map(|(a, b, completed)| Event {
-            kind,
-            start: frames[a].t,
-            end: frames[b].t,
-            peak: frames[a..=b].iter().map(&strength).fold(f32::MIN, f32::max),
-            completed,
-        })
-        .collect()
-}
-
 fn mean_ear(f: &FrameSignals) -> Option<f32> {
     f.geometry.map(|g| (g.ear_left + g.ear_right) / 2.0)
 }
@@ -144,60 +163,72 @@ pub fn eye_open_level(frames: &[FrameSignals]) -> Option<f32> {
     percentile(&mut ears, EYE_OPEN_PERCENTILE)
 }
 
-/// Eye closures that dip below [`BLINK_CLOSED_FRACTION`] of the face's open level.
+/// How far `frame` has gone towards an event of `kind` from the person's neutral face: 1.0 is
+/// the threshold that completes the movement, 0 is neutral. `None` without a face.
+pub fn strength(kind: EventKind, frame: &FrameSignals, baseline: &Baseline) -> Option<f32> {
+    match kind {
+        EventKind::HeadLeft => frame.pose.map(|p| (p.yaw - baseline.yaw) / TURN_YAW_DEG),
+        EventKind::HeadRight => frame.pose.map(|p| (baseline.yaw - p.yaw) / TURN_YAW_DEG),
+        EventKind::Smile => frame
+            .smile
+            .map(|s| ((s - baseline.smile) / SMILE_RISE).min(s / SMILE_ON)),
+        EventKind::Blink => {
+            let open = baseline.eye_open?;
+            mean_ear(frame).map(|e| (1.0 - e / open) / (1.0 - BLINK_CLOSED_FRACTION))
+        }
+    }
+}
+
+/// Strength below which an event of `kind` is back near neutral (completed).
+pub fn return_level(kind: EventKind) -> f32 {
+    match kind {
+        EventKind::HeadLeft | EventKind::HeadRight => TURN_RETURN_FRACTION,
+        // Below SMILE_OFF, or back within 60 % of the rise from neutral.
+        EventKind::Smile => SMILE_OFF / SMILE_ON,
+        EventKind::Blink => (1.0 - BLINK_REOPEN_FRACTION) / (1.0 - BLINK_CLOSED_FRACTION),
+    }
+}
+
+fn min_duration(kind: EventKind) -> f64 {
+    match kind {
+        EventKind::Smile => SMILE_MIN_DURATION_S,
+        _ => 0.0,
+    }
+}
+
+/// Events of one kind: runs where the strength reached 1 until it fell below the return level.
+pub fn events_of(frames: &[FrameSignals], kind: EventKind, baseline: &Baseline) -> Vec<Event> {
+    let values: Vec<Option<f32>> = frames.iter().map(|f| strength(kind, f, baseline)).collect();
+    let back = return_level(kind);
+    let states = hysteresis(&values, |v| v >= 1.0, |v| v < back);
+    runs(&states)
+        .into_iter()
+        .filter(|&(a, b, _)| frames[b].t - frames[a].t >= min_duration(kind))
+        .map(|(a, b, completed)| Event {
+            kind,
+            start: frames[a].t,
+            end: frames[b].t,
+            peak: values[a..=b].iter().flatten().copied().fold(f32::MIN, f32::max),
+            completed,
+        })
+        .collect()
+}
+
+/// Eye closures below [`BLINK_CLOSED_FRACTION`] of the face's open level, reopened.
 pub fn blinks(frames: &[FrameSignals]) -> Vec<Event> {
-    let Some(open) = eye_open_level(frames) else {
-        return Vec::new();
-    };
-    let ears: Vec<Option<f32>> = frames.iter().map(mean_ear).collect();
-    let states = hysteresis(
-        &ears,
-        |e| e < BLINK_CLOSED_FRACTION * open,
-        |e| e > BLINK_REOPEN_FRACTION * open,
-    );
-    events_from(
-        frames,
-        EventKind::Blink,
-        &states,
-        |f| 1.0 - mean_ear(f).unwrap_or(open) / open,
-        0.0,
-    )
+    events_of(frames, EventKind::Blink, &Baseline::of_sequence(frames))
 }
 
-/// Smiles rising from the face's neutral level.
+/// Smiles rising from the sequence's neutral level and relaxing.
 pub fn smiles(frames: &[FrameSignals]) -> Vec<Event> {
-    let mut scores: Vec<f32> = frames.iter().filter_map(|f| f.smile).collect();
-    let Some(neutral) = percentile(&mut scores, SMILE_NEUTRAL_PERCENTILE) else {
-        return Vec::new();
-    };
-    let values: Vec<Option<f32>> = frames.iter().map(|f| f.smile).collect();
-    let states = hysteresis(
-        &values,
-        |s| s >= SMILE_ON && s - neutral >= SMILE_RISE,
-        |s| s < SMILE_OFF,
-    );
-    events_from(
-        frames,
-        EventKind::Smile,
-        &states,
-        |f| f.smile.unwrap_or(0.0),
-        SMILE_MIN_DURATION_S,
-    )
+    events_of(frames, EventKind::Smile, &Baseline::of_sequence(frames))
 }
 
-/// Head turns past ±[`TURN_YAW_DEG`].
+/// Head turns of [`TURN_YAW_DEG`] from the sequence's neutral pose and back.
 pub fn turns(frames: &[FrameSignals]) -> Vec<Event> {
-    let yaw = |f: &FrameSignals| f.pose.map(|p| p.yaw);
-    let left: Vec<Option<bool>> = frames.iter().map(|f| yaw(f).map(|y| y > TURN_YAW_DEG)).collect();
-    let right: Vec<Option<bool>> = frames.iter().map(|f| yaw(f).map(|y| y < -TURN_YAW_DEG)).collect();
-    let mut events = events_from(frames, EventKind::HeadLeft, &left, |f| yaw(f).unwrap_or(0.0), 0.0);
-    events.extend(events_from(
-        frames,
-        EventKind::HeadRight,
-        &right,
-        |f| -yaw(f).unwrap_or(0.0),
-        0.0,
-    ));
+    let baseline = Baseline::of_sequence(frames);
+    let mut events = events_of(frames, EventKind::HeadLeft, &baseline);
+    events.extend(events_of(frames, EventKind::HeadRight, &baseline));
     events.sort_by(|a, b| a.start.total_cmp(&b.start));
     events
 }
@@ -219,11 +250,17 @@ pub fn normalise_eyes(frames: &mut [FrameSignals]) {
     }
 }
 
-/// Every event in time order.
-pub fn detect_events(frames: &[FrameSignals]) -> Vec<Event> {
-    let mut events = turns(frames);
-    events.extend(blinks(frames));
-    events.extend(smiles(frames));
+/// Every event in time order, measured against `baseline`.
+pub fn detect_events(frames: &[FrameSignals], baseline: &Baseline) -> Vec<Event> {
+    let mut events: Vec<Event> = [
+        EventKind::HeadLeft,
+        EventKind::HeadRight,
+        EventKind::Blink,
+        EventKind::Smile,
+    ]
+    .into_iter()
+    .flat_map(|k| events_of(frames, k, baseline))
+    .collect();
     events.sort_by(|a, b| a.start.total_cmp(&b.start));
     events
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::FaceDetection;
 use crate::error::EngineError;
+use crate::framing::ContentRect;
 use crate::image::{sample_affine, Affine, RgbImage};
 use crate::models::LoadedModel;
 
@@ -44,44 +45,49 @@ pub struct Texture {
     pub glare: f32,
 }
 
-/// Silent-Face's crop box (left, top, width, height) for a detector box and scale.
-pub fn fas_crop_box(frame_w: u32, frame_h: u32, bbox: [f32; 4], scale: f32) -> [f32; 4] {
-    let (src_w, src_h) = (frame_w as f32, frame_h as f32);
+/// Silent-Face's crop box (left, top, width, height) for a detector box and scale, kept inside
+/// the picture's real content (its bars excluded): the box is scaled about its centre, the
+/// scale limited so it fits the content, then shifted back inside it, as the reference does
+/// with the frame's edges.
+pub fn fas_crop_box(content: ContentRect, bbox: [f32; 4], scale: f32) -> [f32; 4] {
+    let (cx0, cy0, cx1, cy1) = content.bounds();
+    let (src_w, src_h) = content.size();
     let [x, y, bw, bh] = bbox;
     let (bw, bh) = (bw.max(1.0), bh.max(1.0));
-    let scale = scale.min((src_h - 1.0) / bh).min((src_w - 1.0) / bw);
+    let scale = scale.min((src_h - 1.0) / bh).min((src_w - 1.0) / bw).max(0.0);
     let (nw, nh) = (bw * scale, bh * scale);
     let (cx, cy) = (x + bw / 2.0, y + bh / 2.0);
     let (mut x0, mut y0, mut x1, mut y1) = (cx - nw / 2.0, cy - nh / 2.0, cx + nw / 2.0, cy + nh / 2.0);
-    if x0 < 0.0 {
-        x1 -= x0;
-        x0 = 0.0;
+    if x0 < cx0 {
+        x1 += cx0 - x0;
+        x0 = cx0;
     }
-    if y0 < 0.0 {
-        y1 -= y0;
-        y0 = 0.0;
+    if y0 < cy0 {
+        y1 += cy0 - y0;
+        y0 = cy0;
     }
-    if x1 > src_w - 1.0 {
-        x0 -= x1 - src_w + 1.0;
-        x1 = src_w - 1.0;
+    if x1 > cx1 - 1.0 {
+        x0 -= x1 - cx1 + 1.0;
+        x1 = cx1 - 1.0;
     }
-    if y1 > src_h - 1.0 {
-        y0 -= y1 - src_h + 1.0;
-        y1 = src_h - 1.0;
+    if y1 > cy1 - 1.0 {
+        y0 -= y1 - cy1 + 1.0;
+        y1 = cy1 - 1.0;
     }
     // Integer pixel bounds, inclusive, as the reference implementation slices them.
-    let (x0, y0, x1, y1) = (x0.trunc(), y0.trunc(), x1.trunc(), y1.trunc());
-    [x0, y0, x1 - x0 + 1.0, y1 - y0 + 1.0]
+    let (x0, y0, x1, y1) = (x0.max(cx0).trunc(), y0.max(cy0).trunc(), x1.trunc(), y1.trunc());
+    [x0, y0, (x1 - x0 + 1.0).max(1.0), (y1 - y0 + 1.0).max(1.0)]
 }
 
 fn real_probability(
     frame: &RgbImage,
+    content: ContentRect,
     face: &FaceDetection,
     model: &LoadedModel,
     scale: f32,
 ) -> Result<f32, EngineError> {
     let canvas = model.spec.input.canvas(false);
-    let [x, y, w, h] = fas_crop_box(frame.width(), frame.height(), face.bbox, scale);
+    let [x, y, w, h] = fas_crop_box(content, face.bbox, scale);
     let map = Affine::rect_crop(x, y, w, h, canvas.width, canvas.height);
     let mut input = Vec::new();
     sample_affine(frame, &map, &canvas, &mut input);
@@ -94,12 +100,13 @@ fn real_probability(
 /// Runs both anti-spoofing models and the image cues.
 pub fn analyse_texture(
     frame: &RgbImage,
+    content: ContentRect,
     face: &FaceDetection,
     v2: &LoadedModel,
     v1se: &LoadedModel,
 ) -> Result<Texture, EngineError> {
-    let fas_v2 = real_probability(frame, face, v2, FAS_V2_SCALE)?;
-    let fas_v1se = real_probability(frame, face, v1se, FAS_V1SE_SCALE)?;
+    let fas_v2 = real_probability(frame, content, face, v2, FAS_V2_SCALE)?;
+    let fas_v1se = real_probability(frame, content, face, v1se, FAS_V1SE_SCALE)?;
     let spectral_peak = face_patch(frame, face)
         .map(|(n, patch)| spectral_peak_log_ratio(n, &patch))
         .unwrap_or(0.0);
@@ -228,7 +235,7 @@ mod tests {
 
     #[test]
     fn crop_box_is_shifted_inside_the_frame() {
-        let b = fas_crop_box(640, 480, [500.0, 10.0, 100.0, 100.0], 2.7);
+        let b = fas_crop_box(ContentRect::full(640, 480), [500.0, 10.0, 100.0, 100.0], 2.7);
         assert!(b[0] >= 0.0 && b[1] >= 0.0);
         assert!(b[0] + b[2] <= 640.0 && b[1] + b[3] <= 480.0);
         assert!((b[2] - 271.0).abs() <= 1.0, "{b:?}");
@@ -236,7 +243,7 @@ mod tests {
 
     #[test]
     fn crop_scale_is_capped_by_the_frame() {
-        let b = fas_crop_box(640, 480, [200.0, 100.0, 200.0, 200.0], 4.0);
+        let b = fas_crop_box(ContentRect::full(640, 480), [200.0, 100.0, 200.0, 200.0], 4.0);
         assert!(b[3] <= 480.0, "{b:?}");
     }
 

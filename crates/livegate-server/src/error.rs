@@ -68,6 +68,9 @@ pub enum ApiError {
     /// A retry of a session that may not be retried.
     #[error("session {0} cannot be retried: {1}")]
     RetryNotAllowed(String, &'static str),
+    /// A `redirect_url` whose origin the session's workflow does not allow.
+    #[error("redirect_url {0:?} is not allowed: {1}")]
+    RedirectNotAllowed(String, &'static str),
     /// The profile's retries are used up.
     #[error("no attempts left: {0} of {0} used")]
     AttemptsExhausted(i64),
@@ -178,6 +181,7 @@ impl ApiError {
             Self::ReferenceNoFace => (StatusCode::UNPROCESSABLE_ENTITY, "reference_no_face"),
             Self::ReferenceRequired(_) => (StatusCode::BAD_REQUEST, "reference_required"),
             Self::RetryNotAllowed(..) => (StatusCode::CONFLICT, "retry_not_allowed"),
+            Self::RedirectNotAllowed(..) => (StatusCode::BAD_REQUEST, "redirect_not_allowed"),
             Self::AttemptsExhausted(_) => (StatusCode::CONFLICT, "attempts_exhausted"),
             Self::SessionExpired => (StatusCode::GONE, "session_expired"),
             Self::SessionCompleted => (StatusCode::CONFLICT, "session_completed"),

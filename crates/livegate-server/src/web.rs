@@ -18,6 +18,9 @@ const SDK: &[(&str, &str, &str)] = &[
     ("camera.js", JS, include_str!("../../../web/sdk/camera.js")),
     ("view.js", JS, include_str!("../../../web/sdk/view.js")),
     ("flow.js", JS, include_str!("../../../web/sdk/flow.js")),
+    ("stage.js", JS, include_str!("../../../web/sdk/stage.js")),
+    ("capture.js", JS, include_str!("../../../web/sdk/capture.js")),
+    ("ending.js", JS, include_str!("../../../web/sdk/ending.js")),
     (
         "livegate.d.ts",
         "application/typescript; charset=utf-8",

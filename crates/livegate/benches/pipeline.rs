@@ -46,7 +46,10 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| a.landmarks(&frame, &face).unwrap())
         });
         group.bench_function(format!("texture/{name}"), |b| {
-            b.iter(|| a.texture(&frame, &face).unwrap())
+            b.iter(|| {
+                a.texture(&frame, livegate_engine::framing::content_rect(&frame), &face)
+                    .unwrap()
+            })
         });
         group.bench_function(format!("embedding/{name}"), |b| {
             b.iter(|| a.embedding(&frame, &face).unwrap())

@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use livegate_engine::liveness::gate::read_session;
 use livegate_engine::liveness::{evaluate, ChallengePlan, LivenessConfig, Verdict};
-use livegate_engine::temporal::{detect_events, normalise_eyes, Event};
+use livegate_engine::temporal::{normalise_eyes, Event};
 use livegate_engine::{Analyzer, FrameSignals};
 use livegate_media::open_source;
 use rand_chacha::rand_core::SeedableRng;
@@ -173,7 +174,7 @@ pub fn analyze_path(analyzer: &Analyzer, input: &Path, fps: Option<f64>) -> Resu
     if frames.len() > 1 {
         normalise_eyes(&mut frames);
     }
-    let events = detect_events(&frames);
+    let events = read_session(&frames).events;
     Ok(AnalyzeReport {
         input: InputInfo {
             path: input.display().to_string(),

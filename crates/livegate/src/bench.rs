@@ -82,7 +82,9 @@ pub fn time_stages(analyzer: &Analyzer, bytes: &[u8], iterations: usize) -> Resu
         ),
         (
             "texture (MiniFASNet x2 + cues)".into(),
-            median_ms(iterations, || Ok(analyzer.texture(&frame, &face)?))?,
+            median_ms(iterations, || {
+                Ok(analyzer.texture(&frame, livegate_engine::framing::content_rect(&frame), &face)?)
+            })?,
         ),
         (
             "embedding (dlib 128)".into(),

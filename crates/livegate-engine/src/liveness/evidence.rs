@@ -14,6 +14,7 @@ use nalgebra::{DMatrix, Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
 
 use crate::analyzer::FrameSignals;
+use crate::detect::counted_faces;
 use crate::temporal::percentile;
 
 /// Mean absolute difference (0..255) of face thumbnails below which two frames are the same image.
@@ -29,6 +30,10 @@ pub const MOIRE_REPLAY: f32 = 0.5;
 /// Descriptor distance from the session's reference above which the face has changed (looser
 /// than the match threshold: the same person across expressions stays well below it).
 pub const FACE_CHANGE_DISTANCE: f32 = 0.62;
+/// Texture is read on the good-quality frames when there are at least this many …
+pub const GOOD_FRAMES_MIN: usize = 3;
+/// … and they make up at least this fraction of the face frames (otherwise on all of them).
+pub const GOOD_FRAMES_FRACTION: f32 = 0.3;
 /// Only frames this close to frontal (|yaw|, |pitch|, |roll| in degrees) are compared for
 /// identity: the descriptor crop is not rotated, so tilted heads drift on their own.
 pub const IDENTITY_FRONTAL_DEG: f32 = 18.0;
@@ -60,8 +65,12 @@ pub struct AttackEvidence {
     pub planar_residual: Option<f32>,
     /// Largest descriptor distance of a frontal frame from the session's reference face.
     pub identity_drift: Option<f32>,
-    /// Most faces seen in one frame.
+    /// Most faces the detector found in one frame (any size).
     pub max_faces: usize,
+    /// Frames where a second face large enough to be a person was in view
+    /// ([`crate::detect::counted_faces`]).
+    #[serde(default)]
+    pub multi_face_frames: usize,
     /// Fraction of frames without a face.
     pub no_face_fraction: f32,
 }
@@ -77,10 +86,27 @@ fn thumb_diff(a: &[u8], b: &[u8]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (*x as f32 - *y as f32).abs()).sum::<f32>() / a.len() as f32
 }
 
-/// Measures every cue over the frames (in capture order).
-pub fn gather_evidence(frames: &[FrameSignals]) -> AttackEvidence {
+/// Measures every cue over the frames (in capture order). Texture and screen cues are read on
+/// the face frames from index `scored_from` on (the gate's hold), preferring those that pass
+/// every quality check — a model read on a dark, tiny or blurred face says little; injection,
+/// identity and face-count cues use every frame.
+pub fn gather_evidence(frames: &[FrameSignals], scored_from: usize) -> AttackEvidence {
     let face_frames: Vec<&FrameSignals> = frames.iter().filter(|f| f.pose.is_some()).collect();
-    let textures = || face_frames.iter().filter_map(|f| f.texture);
+    let scored: Vec<&FrameSignals> = {
+        let later: Vec<&FrameSignals> = frames
+            .iter()
+            .skip(scored_from.min(frames.len()))
+            .filter(|f| f.pose.is_some())
+            .collect();
+        let later = if later.is_empty() { face_frames.clone() } else { later };
+        let good: Vec<&FrameSignals> = later.iter().copied().filter(|f| f.quality.ok).collect();
+        if good.len() < GOOD_FRAMES_MIN.max((GOOD_FRAMES_FRACTION * later.len() as f32).ceil() as usize) {
+            later
+        } else {
+            good
+        }
+    };
+    let textures = || scored.iter().filter_map(|f| f.texture);
     let pairs = frames.windows(2).count().max(1);
     let identical = frames
         .windows(2)
@@ -96,7 +122,7 @@ pub fn gather_evidence(frames: &[FrameSignals]) -> AttackEvidence {
         .count();
     let bad_timestamps = frames.windows(2).filter(|w| w[1].t <= w[0].t).count();
     AttackEvidence {
-        bona_fide_median: median(face_frames.iter().filter_map(|f| f.bona_fide).collect()),
+        bona_fide_median: median(scored.iter().filter_map(|f| f.bona_fide).collect()),
         glare_median: median(textures().map(|t| t.glare).collect()),
         moire_median: median(textures().map(|t| t.moire).collect()),
         identical_pair_fraction: identical as f32 / pairs as f32,
@@ -105,6 +131,7 @@ pub fn gather_evidence(frames: &[FrameSignals]) -> AttackEvidence {
         planar_residual: planar_residual(&face_frames),
         identity_drift: identity_drift(&face_frames),
         max_faces: frames.iter().map(|f| f.face_count).max().unwrap_or(0),
+        multi_face_frames: frames.iter().filter(|f| counted_faces(&f.faces) > 1).count(),
         no_face_fraction: 1.0 - face_frames.len() as f32 / frames.len().max(1) as f32,
     }
 }

@@ -3,8 +3,10 @@
 //! `LivenessConfig → ChallengePlan (CSPRNG passed in) → [FrameSignals] → AttackEvidence →
 //! Scores → Verdict`. Pure: no clock, no IO, randomness only from the caller.
 
+pub mod challenges;
 pub mod config;
 pub mod evidence;
+pub mod gate;
 pub mod plan;
 pub mod verdict;
 

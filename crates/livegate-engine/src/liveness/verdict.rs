@@ -7,14 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::challenges::{check_challenges, ChallengeResult};
 use super::config::{Challenge, LivenessConfig, LivenessMode};
 use super::evidence::{
     gather_evidence, AttackEvidence, FACE_CHANGE_DISTANCE, GLARE_REPLAY, MOIRE_REPLAY, PLANAR_RESIDUAL_MAX,
     STATIC_PAIR_FRACTION,
 };
+use super::gate::{read_session, Reading};
 use super::plan::ChallengePlan;
 use crate::analyzer::FrameSignals;
-use crate::temporal::{detect_events, percentile, Event, EventKind};
+use crate::temporal::{percentile, Baseline, Event, EventKind};
 
 /// Head movement (degrees, combined yaw/pitch range) that earns the full pose score.
 pub const POSE_RANGE_FULL_DEG: f32 = 45.0;
@@ -26,6 +28,9 @@ pub const MOUTH_RANGE_FULL: f32 = 0.5;
 pub const BONA_FIDE_ATTACK: f32 = 0.15;
 /// Median bona-fide probability from which texture costs nothing (factor 1).
 pub const BONA_FIDE_CLEAN: f32 = 0.45;
+/// Fused burst reading from which a passive score is full (100); readings between this and
+/// [`BONA_FIDE_ATTACK`] fall through the review band to a decline.
+pub const PASSIVE_CLEAN: f32 = 0.75;
 /// Factor applied when a screen replay is suspected.
 pub const REPLAY_FACTOR: f32 = 0.5;
 /// Fraction of face frames with quality failures above which the score is lowered.
@@ -34,6 +39,10 @@ pub const QUALITY_FAIL_FRACTION: f32 = 0.5;
 pub const QUALITY_FACTOR: f32 = 0.85;
 /// Face frames below this fraction of all frames: `no_face`.
 pub const MIN_FACE_FRACTION: f32 = 0.5;
+/// Frames with a second counted face before `multiple_faces` is a finding.
+pub const SECOND_FACE_MIN_FRAMES: usize = 3;
+/// Fraction of face frames with a second counted face before `multiple_faces` is a finding.
+pub const SECOND_FACE_MIN_FRACTION: f32 = 0.2;
 /// Lowest score that goes to manual review instead of being declined (seed 001's bands).
 pub const REVIEW_MIN: f64 = 50.0;
 /// Ceiling of the score when the session fails a hard rule (challenge, identity, injection).
@@ -87,6 +96,22 @@ impl Reason {
             Self::NotEnoughFrames => "not_enough_frames",
             Self::Quality(q) => q.code(),
         }
+    }
+
+    /// Whether the reason describes what attack detection saw (texture, screen, injection,
+    /// identity, order, or a score below the threshold): such reasons are kept for the
+    /// integrator and never shown to the person in front of the camera, who is told something
+    /// generic instead — naming the cue would coach an attacker.
+    pub fn reveals_detection(self) -> bool {
+        matches!(
+            self,
+            Self::PresentationAttack
+                | Self::ReplaySuspected
+                | Self::StaticStream
+                | Self::FaceChanged
+                | Self::ChallengeOutOfOrder
+                | Self::ThresholdNotMatched
+        )
     }
 
     /// Whether the reason alone fails the session (as opposed to lowering the score).
@@ -166,23 +191,6 @@ pub enum Decision {
     Declined,
 }
 
-/// How one planned challenge went.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ChallengeResult {
-    /// The challenge.
-    pub challenge: Challenge,
-    /// Completed in order and in time.
-    pub completed: bool,
-    /// When it started (s), if it happened.
-    pub start: Option<f64>,
-    /// When it ended (s), if it happened.
-    pub end: Option<f64>,
-    /// Seconds from the previous challenge's end (or the session start) to this one's start.
-    pub response_s: Option<f64>,
-    /// Why not, if not.
-    pub reason: Option<Reason>,
-}
-
 /// One multiplicative penalty and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Penalty {
@@ -225,6 +233,12 @@ pub struct Verdict {
     pub penalties: Vec<Penalty>,
     /// The measured evidence.
     pub evidence: AttackEvidence,
+    /// Capture time at which the pre-capture gate passed (the challenge clock's zero).
+    #[serde(default)]
+    pub gate_t: Option<f64>,
+    /// The person's neutral face the challenges were measured against.
+    #[serde(default)]
+    pub baseline: Baseline,
 }
 
 /// Spread between the 5th and 95th percentiles (0 when empty).
@@ -278,84 +292,24 @@ pub fn weights(asked: &[Challenge]) -> (f64, f64) {
     }
 }
 
-fn kind_of(c: Challenge) -> EventKind {
-    match c {
-        Challenge::HeadLeft => EventKind::HeadLeft,
-        Challenge::HeadRight => EventKind::HeadRight,
-        Challenge::Smile => EventKind::Smile,
-        Challenge::Blink => EventKind::Blink,
-    }
-}
-
-/// Walks the plan in order: each challenge must start after the previous one ended and within
-/// its time frame of that moment. `end_t` is the time of the last frame: a challenge never seen
-/// although the capture outlasted its window timed out; one whose window the capture did not
-/// reach is missing.
-pub fn check_challenges(plan: &ChallengePlan, events: &[Event], start_t: f64, end_t: f64) -> Vec<ChallengeResult> {
-    let mut cursor = start_t;
-    let mut results = Vec::new();
-    for planned in &plan.challenges {
-        let kind = kind_of(planned.challenge);
-        let usable = |e: &&Event| e.kind == kind && (e.completed || kind != EventKind::Blink);
-        let next = events.iter().filter(usable).find(|e| e.start >= cursor);
-        let result = match next {
-            Some(e) if e.start - cursor <= planned.time_frame_s => {
-                let r = ChallengeResult {
-                    challenge: planned.challenge,
-                    completed: true,
-                    start: Some(e.start),
-                    end: Some(e.end),
-                    response_s: Some(e.start - cursor),
-                    reason: None,
-                };
-                cursor = e.end;
-                r
-            }
-            Some(e) => ChallengeResult {
-                challenge: planned.challenge,
-                completed: false,
-                start: Some(e.start),
-                end: Some(e.end),
-                response_s: Some(e.start - cursor),
-                reason: Some(Reason::Timeout),
-            },
-            None => {
-                let earlier = events.iter().filter(usable).any(|e| e.start < cursor);
-                ChallengeResult {
-                    challenge: planned.challenge,
-                    completed: false,
-                    start: None,
-                    end: None,
-                    response_s: None,
-                    reason: Some(if earlier {
-                        Reason::ChallengeOutOfOrder
-                    } else if end_t - cursor >= planned.time_frame_s {
-                        Reason::Timeout
-                    } else {
-                        Reason::ChallengeMissing
-                    }),
-                }
-            }
-        };
-        results.push(result);
-    }
-    results
-}
-
 /// Evaluates a session.
 pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSignals]) -> Verdict {
-    let events = detect_events(frames);
-    let evidence = gather_evidence(frames);
+    let Reading { gate, baseline, events } = read_session(frames);
+    // Texture and screen cues are read from the gate's hold onwards: frames before it may be
+    // dark, tiny or half out of the picture while the person settles in.
+    let evidence = gather_evidence(frames, gate.hold_start.unwrap_or(0));
     let pose = pose_variation(frames);
     let asked: Vec<Challenge> = match config.mode {
         LivenessMode::Active => plan.challenges.iter().map(|c| c.challenge).collect(),
         LivenessMode::Passive => Vec::new(),
     };
     let expression = expression_variation(frames, &events, &asked);
-    let start_t = frames.first().map(|f| f.t).unwrap_or(0.0);
+    // The challenge clock starts at the gate (or, if it never passed, at the first frame).
+    let first_t = frames.first().map(|f| f.t).unwrap_or(0.0);
+    let start_t = gate.t.unwrap_or(first_t);
     let end_t = frames.last().map(|f| f.t).unwrap_or(start_t);
     let challenges = match config.mode {
-        LivenessMode::Active => check_challenges(plan, &events, start_t, end_t),
+        LivenessMode::Active => check_challenges(plan, &events, start_t, end_t, true),
         LivenessMode::Passive => Vec::new(),
     };
     let base_score = match config.mode {
@@ -363,7 +317,7 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
             let (wp, we) = weights(&asked);
             wp * pose + we * expression
         }
-        LivenessMode::Passive => 100.0 * evidence.bona_fide_median as f64,
+        LivenessMode::Passive => passive_score(&evidence),
     };
     let mut reasons: Vec<Reason> = Vec::new();
     let mut penalties = Vec::new();
@@ -391,7 +345,7 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
             }
         }
     }
-    if evidence.max_faces > 1 {
+    if second_face_persists(&evidence, face_frames) {
         reasons.push(Reason::MultipleFaces);
     }
     if evidence.identity_drift.is_some_and(|d| d > FACE_CHANGE_DISTANCE) {
@@ -402,9 +356,9 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
         penalise("static or mistimed frames", 0.0);
     }
     if face_frames > 0 {
-        let texture =
-            ((evidence.bona_fide_median - BONA_FIDE_ATTACK) / (BONA_FIDE_CLEAN - BONA_FIDE_ATTACK)).clamp(0.0, 1.0);
-        if texture < 1.0 {
+        let texture = texture_factor(evidence.bona_fide_median);
+        // Passive scores are the texture reading itself; active ones are lowered by it.
+        if texture < 1.0 && config.mode == LivenessMode::Active {
             penalise("texture (bona fide median)", texture as f64);
         }
         let planar = config.mode == LivenessMode::Active
@@ -461,7 +415,35 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
         base_score,
         penalties,
         evidence,
+        gate_t: gate.t,
+        baseline,
     }
+}
+
+/// The texture reading mapped onto 0..1: [`BONA_FIDE_ATTACK`] and below is evidence of an
+/// attack (0), [`BONA_FIDE_CLEAN`] and above costs nothing (1), linear between.
+pub fn texture_factor(bona_fide: f32) -> f32 {
+    ((bona_fide - BONA_FIDE_ATTACK) / (BONA_FIDE_CLEAN - BONA_FIDE_ATTACK)).clamp(0.0, 1.0)
+}
+
+/// The passive base score 0-100 (README, "Passive scoring"): the burst's fused texture reading
+/// ([`AttackEvidence::bona_fide_median`]: per frame the mean of both models' bona-fide
+/// probabilities, the median over the burst's good-quality frames from the gate on, so one
+/// weak model or one weak frame does not decide) mapped linearly from [`BONA_FIDE_ATTACK`]
+/// (0) to [`PASSIVE_CLEAN`] (100). Screen cues, frozen or looped frames and quality failures
+/// then lower it like any other score.
+pub fn passive_score(evidence: &AttackEvidence) -> f64 {
+    let p = evidence.bona_fide_median;
+    100.0 * ((p - BONA_FIDE_ATTACK) / (PASSIVE_CLEAN - BONA_FIDE_ATTACK)).clamp(0.0, 1.0) as f64
+}
+
+/// A second face is evidence only when it is as large as a person beside the subject
+/// ([`crate::detect::SECOND_FACE_MIN_RATIO`]) in at least [`SECOND_FACE_MIN_FRAMES`] frames and
+/// [`SECOND_FACE_MIN_FRACTION`] of the face frames: a detector blip on one frame is not a
+/// second person.
+pub fn second_face_persists(evidence: &AttackEvidence, face_frames: usize) -> bool {
+    evidence.multi_face_frames >= SECOND_FACE_MIN_FRAMES
+        && evidence.multi_face_frames as f32 >= SECOND_FACE_MIN_FRACTION * face_frames as f32
 }
 
 fn most_common_quality(frames: &[FrameSignals]) -> Option<(crate::quality::QualityCode, usize)> {
@@ -493,6 +475,7 @@ mod tests {
         FrameSignals {
             t,
             size: [640, 480],
+            content: None,
             face_count: 1,
             faces: Vec::new(),
             pose: Some(HeadPose {
@@ -633,6 +616,129 @@ mod tests {
         let v = evaluate(&c, &p, &frames);
         assert!(v.reasons.contains(&Reason::StaticStream));
         assert_eq!(v.liveness_score, 0.0);
+    }
+
+    /// Frames of a person whose neutral yaw is `neutral` and who turns to `neutral + delta`
+    /// between 1.0 and 2.0 s, coming back to neutral after unless `stay`.
+    fn turn(neutral: f32, delta: f32, stay: bool) -> Vec<FrameSignals> {
+        (0..40)
+            .map(|i| {
+                let t = i as f32 * 0.1;
+                let yaw = if (1.0..2.0).contains(&t) || (stay && t >= 1.0) {
+                    neutral + delta
+                } else {
+                    neutral
+                };
+                frame(i, yaw, 0.0, 0.3, 0.99)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn turns_are_measured_from_the_persons_own_neutral_pose() {
+        let (c, p) = config(&["head_left"]);
+        // A camera off to the side: neutral at -12°, a 20° turn peaks at only +8° absolute.
+        let v = evaluate(&c, &p, &turn(-12.0, 20.0, false));
+        assert_eq!(v.challenges_completed, vec![Challenge::HeadLeft], "{v:#?}");
+        // A head already at +20° that does not move has not turned.
+        let v = evaluate(&c, &p, &turn(20.0, 0.0, false));
+        assert!(v.challenges_completed.is_empty());
+        // Under the threshold from neutral is not a turn.
+        let v = evaluate(&c, &p, &turn(0.0, crate::temporal::TURN_YAW_DEG - 3.0, false));
+        assert!(v.challenges_completed.is_empty());
+    }
+
+    #[test]
+    fn a_turn_completes_only_back_near_neutral_and_progress_says_so() {
+        use crate::liveness::challenges::{live_progress, Phase};
+        use crate::liveness::gate::read_session;
+        let (c, p) = config(&["head_left"]);
+        let held = turn(0.0, 30.0, true);
+        // At completion a turn the recording stopped in counts; while frames still arrive the
+        // person is asked to come back first.
+        assert_eq!(evaluate(&c, &p, &held).challenges_completed, vec![Challenge::HeadLeft]);
+        let r = read_session(&held);
+        let live = live_progress(&p, &held, &r.events, &r.baseline, Some(0.0));
+        let current = live.current.expect("under way");
+        assert_eq!(current.phase, Phase::Return);
+        assert!(current.fraction >= 1.0);
+        let back = turn(0.0, 30.0, false);
+        let r = read_session(&back);
+        let live = live_progress(&p, &back, &r.events, &r.baseline, Some(0.0));
+        assert_eq!(live.completed, vec![Challenge::HeadLeft]);
+        assert!(live.current.is_none());
+        // Half way: keep going.
+        let half = turn(0.0, 9.0, true);
+        let r = read_session(&half);
+        let live = live_progress(&p, &half, &r.events, &r.baseline, Some(0.0));
+        let current = live.current.unwrap();
+        assert_eq!(current.phase, Phase::Move);
+        assert!((current.fraction - 0.5).abs() < 0.05, "{current:?}");
+    }
+
+    #[test]
+    fn one_weak_texture_reading_does_not_fail_a_passive_burst() {
+        let c = LivenessConfig::new("passive", 75.0, &[], Some(3), None).unwrap();
+        let p = ChallengePlan::draw(&c, true, &mut rand_chacha::ChaCha20Rng::seed_from_u64(0));
+        let mut burst: Vec<FrameSignals> = (0..5).map(|i| frame(i, 0.0, 0.0, 0.3, 0.98)).collect();
+        burst[2].bona_fide = Some(0.1);
+        let v = evaluate(&c, &p, &burst);
+        assert_eq!(v.decision, Decision::Approved, "{v:#?}");
+        // One model unsure (1.0 and 0.4: ensemble 0.7) still passes; attack-level readings fail.
+        let middling: Vec<FrameSignals> = (0..5).map(|i| frame(i, 0.0, 0.0, 0.3, 0.7)).collect();
+        assert_eq!(evaluate(&c, &p, &middling).decision, Decision::Approved);
+        let attack: Vec<FrameSignals> = (0..5).map(|i| frame(i, 0.0, 0.0, 0.3, 0.05)).collect();
+        let v = evaluate(&c, &p, &attack);
+        assert_eq!(v.decision, Decision::Declined);
+        assert!(v.reasons.contains(&Reason::PresentationAttack));
+        // Screen glare lowers a clean reading.
+        let mut glare: Vec<FrameSignals> = (0..5).map(|i| frame(i, 0.0, 0.0, 0.3, 0.98)).collect();
+        for f in &mut glare {
+            f.texture.as_mut().unwrap().glare = 0.1;
+        }
+        let v = evaluate(&c, &p, &glare);
+        assert!(
+            v.reasons.contains(&Reason::ReplaySuspected) && !v.liveness_passed,
+            "{v:#?}"
+        );
+    }
+
+    #[test]
+    fn a_second_face_counts_only_when_large_and_persistent() {
+        use crate::detect::FaceDetection;
+        let face = |x: f32, w: f32| FaceDetection {
+            bbox: [x, 100.0, w, w * 1.2],
+            score: 0.9,
+            keypoints: [[0.0; 2]; 5],
+        };
+        let (c, p) = config(&["smile", "head_left", "blink", "head_right"]);
+        let with = |second: Option<(f32, std::ops::Range<usize>)>| -> Vec<FrameSignals> {
+            performance(0.99)
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut f)| {
+                    f.faces = vec![face(250.0, 150.0)];
+                    if let Some((w, range)) = &second {
+                        if range.contains(&i) {
+                            f.faces.push(face(20.0, *w));
+                        }
+                    }
+                    f.face_count = f.faces.len();
+                    f
+                })
+                .collect()
+        };
+        // A small face in the background all along, or a large one on two frames: not evidence.
+        assert!(!evaluate(&c, &p, &with(Some((40.0, 0..60))))
+            .reasons
+            .contains(&Reason::MultipleFaces));
+        assert!(!evaluate(&c, &p, &with(Some((140.0, 10..12))))
+            .reasons
+            .contains(&Reason::MultipleFaces));
+        // Someone beside the subject for a good part of the session: evidence.
+        assert!(evaluate(&c, &p, &with(Some((140.0, 10..30))))
+            .reasons
+            .contains(&Reason::MultipleFaces));
     }
 
     proptest! {

@@ -23,6 +23,11 @@ pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
         .ok_or(ApiError::MissingCredentials)
 }
 
+/// Whether the caller presents a session client token (the browser) rather than an API key.
+pub fn is_client_token(headers: &HeaderMap) -> bool {
+    bearer(headers).is_ok_and(|s| s.starts_with(TOKEN_PREFIX))
+}
+
 /// Requires a valid API key.
 pub async fn require_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     if state.store.api_key_valid(bearer(headers)?).await? {

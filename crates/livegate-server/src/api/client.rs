@@ -20,7 +20,7 @@ pub async fn client_session(
 ) -> Result<Json<SessionDetail>, ApiError> {
     let mut session = token_session(&state, &headers).await?;
     check_expiry(&state, &mut session).await?;
-    Ok(Json(detail(&state, &session).await?))
+    Ok(Json(detail(&state, &session).await?.for_person()))
 }
 
 /// Starts the next attempt of this token's declined, reviewed or expired session (same profile

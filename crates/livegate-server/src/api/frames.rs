@@ -35,8 +35,50 @@ pub struct FrameAccepted {
     pub quality: FrameQuality,
     /// True when this answers a retried upload (same `Idempotency-Key`): nothing new was stored.
     pub duplicate: bool,
+    /// The subject's face on this frame (`null` without one).
+    pub face: Option<FaceBox>,
+    /// The region the gate judges on this frame, as fractions of its width and height.
+    pub oval: OvalAnswer,
+    /// The pre-capture gate over the frames received so far (docs/CAPTURE.md).
+    pub gate: GateAnswer,
     /// Active sessions: the challenges completed so far, for live guidance.
     pub progress: Option<Progress>,
+}
+
+/// A face box as fractions of the frame.
+#[derive(Serialize, ToSchema)]
+pub struct FaceBox {
+    /// Left, top, width, height as fractions of the frame's width and height.
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+}
+
+/// An oval as fractions of the frame: `cx`, `rx` of its width, `cy`, `ry` of its height.
+#[derive(Serialize, ToSchema)]
+pub struct OvalAnswer {
+    /// Centre x.
+    pub cx: f32,
+    /// Centre y.
+    pub cy: f32,
+    /// Half-width.
+    pub rx: f32,
+    /// Half-height.
+    pub ry: f32,
+}
+
+/// The pre-capture gate's state.
+#[derive(Serialize, ToSchema, Default)]
+pub struct GateAnswer {
+    /// The conditions held long enough: the challenge clock runs.
+    pub passed: bool,
+    /// Capture time at which it passed.
+    pub t: Option<f64>,
+    /// This frame meets every gate condition (the oval may turn green).
+    pub ok: bool,
+    /// The first condition this frame fails, as a text-table code (`quality_too_dark`, ...).
+    pub hint: Option<String>,
+    /// How long the conditions have held without a break (s).
+    pub held_s: f64,
 }
 
 /// Challenges done so far, measured on the frames received.
@@ -46,15 +88,30 @@ pub struct Progress {
     pub challenges_completed: Vec<String>,
     /// The next one to perform (`None` when all are done).
     pub next: Option<String>,
+    /// The challenge under way (`None` before the gate passes and once all are done).
+    pub current: Option<CurrentChallenge>,
 }
 
-/// Progress of an active session's plan over its stored frames.
-async fn progress(state: &AppState, session: &crate::store::SessionRow) -> Result<Option<Progress>, ApiError> {
-    use livegate_engine::liveness::{verdict::check_challenges, ChallengePlan};
+/// The movement of the challenge under way.
+#[derive(Serialize, ToSchema)]
+pub struct CurrentChallenge {
+    /// Its name.
+    pub challenge: String,
+    /// Movement so far relative to what completes it (≥ 1 reached).
+    pub fraction: f32,
+    /// `move` (keep going) or `return` (reached: come back to neutral).
+    pub phase: String,
+}
+
+/// The gate and the plan's progress over a session's stored frames.
+async fn live_state(
+    state: &AppState,
+    session: &crate::store::SessionRow,
+) -> Result<(GateAnswer, Option<Progress>), ApiError> {
+    use livegate_engine::liveness::challenges::{live_progress, Phase};
+    use livegate_engine::liveness::gate::read_session;
+    use livegate_engine::liveness::ChallengePlan;
     let plan: ChallengePlan = super::parse_stored(&session.plan)?;
-    if plan.challenges.is_empty() {
-        return Ok(None);
-    }
     let frames = state
         .store
         .frames(&session.id)
@@ -62,20 +119,33 @@ async fn progress(state: &AppState, session: &crate::store::SessionRow) -> Resul
         .iter()
         .map(|f| super::parse_stored::<FrameSignals>(&f.signals))
         .collect::<Result<Vec<_>, _>>()?;
-    let start = frames.first().map_or(0.0, |f| f.t);
-    let end = frames.last().map_or(start, |f| f.t);
-    let events = livegate_engine::temporal::detect_events(&frames);
-    let results = check_challenges(&plan, &events, start, end);
-    let done: Vec<String> = results
-        .iter()
-        .take_while(|r| r.completed)
-        .map(|r| r.challenge.name().to_string())
-        .collect();
-    let next = plan.challenges.get(done.len()).map(|c| c.challenge.name().to_string());
-    Ok(Some(Progress {
-        challenges_completed: done,
-        next,
-    }))
+    let reading = read_session(&frames);
+    let g = &reading.gate;
+    let gate = GateAnswer {
+        passed: g.passed,
+        t: g.t,
+        ok: g.ok,
+        hint: g.hint.map(|h| h.code().to_string()),
+        held_s: (g.held_s * 100.0).round() / 100.0,
+    };
+    if plan.challenges.is_empty() {
+        return Ok((gate, None));
+    }
+    let live = live_progress(&plan, &frames, &reading.events, &reading.baseline, g.t);
+    let progress = Progress {
+        challenges_completed: live.completed.iter().map(|c| c.name().to_string()).collect(),
+        next: live.next.map(|c| c.name().to_string()),
+        current: live.current.map(|c| CurrentChallenge {
+            challenge: c.challenge.name().to_string(),
+            fraction: c.fraction,
+            phase: match c.phase {
+                Phase::Move => "move",
+                Phase::Return => "return",
+            }
+            .to_string(),
+        }),
+    };
+    Ok((gate, Some(progress)))
 }
 
 /// Quality verdict of one frame.
@@ -104,8 +174,11 @@ fn client_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_string()))
 }
 
-/// The answer for a frame already stored.
+/// The answer for a frame already stored (gate and progress filled in by the caller).
 fn accepted(seq: i64, t: f64, signals: &FrameSignals, duplicate: bool) -> FrameAccepted {
+    use livegate_engine::liveness::gate::Oval;
+    let [w, h] = signals.size.map(|v| v.max(1) as f32);
+    let oval = Oval::of(signals.content()).fractions(signals.size);
     FrameAccepted {
         seq,
         t,
@@ -116,8 +189,30 @@ fn accepted(seq: i64, t: f64, signals: &FrameSignals, duplicate: bool) -> FrameA
             messages: signals.quality.messages.clone(),
         },
         duplicate,
+        face: signals.subject().map(|f| FaceBox {
+            bbox: [f.bbox[0] / w, f.bbox[1] / h, f.bbox[2] / w, f.bbox[3] / h].map(|v| (v * 1000.0).round() / 1000.0),
+        }),
+        oval: OvalAnswer {
+            cx: oval.cx,
+            cy: oval.cy,
+            rx: oval.rx,
+            ry: oval.ry,
+        },
+        gate: GateAnswer::default(),
         progress: None,
     }
+}
+
+/// Fills in the session-wide part of an answer.
+async fn with_live_state(
+    state: &AppState,
+    session: &crate::store::SessionRow,
+    mut answer: FrameAccepted,
+) -> Result<FrameAccepted, ApiError> {
+    let (gate, progress) = live_state(state, session).await?;
+    answer.gate = gate;
+    answer.progress = progress;
+    Ok(answer)
 }
 
 /// A retried upload's original, answered without analysing or storing anything again.
@@ -177,9 +272,8 @@ pub async fn add_frame(
     let t = capture_time(&headers)?;
     let key = client_key(&headers)?;
     if let Some(k) = &key {
-        if let Some(mut done) = earlier(&state, &id, k).await? {
-            done.progress = progress(&state, &session).await?;
-            return Ok((StatusCode::OK, Json(done)));
+        if let Some(done) = earlier(&state, &id, k).await? {
+            return Ok((StatusCode::OK, Json(with_live_state(&state, &session, done).await?)));
         }
     }
     let analyzer = state.analyzer.clone();
@@ -222,7 +316,7 @@ pub async fn add_frame(
             let done = earlier(&state, &id, k)
                 .await?
                 .ok_or(ApiError::Internal("idempotent frame vanished".into()))?;
-            return Ok((StatusCode::OK, Json(done)));
+            return Ok((StatusCode::OK, Json(with_live_state(&state, &session, done).await?)));
         }
         other => other?,
     };
@@ -234,7 +328,6 @@ pub async fn add_frame(
         return Err(ApiError::SessionCompleted);
     };
     stage("store_frame", start);
-    let mut answer = accepted(seq, t, &signals, false);
-    answer.progress = progress(&state, &session).await?;
+    let answer = with_live_state(&state, &session, accepted(seq, t, &signals, false)).await?;
     Ok((StatusCode::CREATED, Json(answer)))
 }

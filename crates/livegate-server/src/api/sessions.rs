@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::auth::{authorised_session, json_error, random_secret, require_api_key, OsCsprng, TOKEN_PREFIX};
+use super::auth::{
+    authorised_session, is_client_token, json_error, random_secret, require_api_key, OsCsprng, TOKEN_PREFIX,
+};
 use super::{image_extension, on_worker, parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::outcome::{outcome, FaceMatchResult, SessionResult};
@@ -39,6 +41,9 @@ pub struct CreateSession {
     pub reference_image: Option<String>,
     /// Retry this failed or expired session: same profile and reference, next attempt.
     pub retry_of: Option<String>,
+    /// Where the hosted capture page's Done button returns the person: an absolute URL on one
+    /// of the workflow's `allowed_origins` (a retry keeps its session's).
+    pub redirect_url: Option<String>,
 }
 
 /// A created session.
@@ -151,6 +156,8 @@ pub struct SessionDetail {
     pub model_version: Option<String>,
     /// Scoring policy version of the verdict.
     pub policy_version: Option<String>,
+    /// Where the hosted capture page's Done button returns the person.
+    pub redirect_url: Option<String>,
 }
 
 fn profile_of(s: &SessionRow) -> Result<Profile, ApiError> {
@@ -224,6 +231,17 @@ pub async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>
     Ok((bytes, embedding))
 }
 
+/// A redirect URL the session's workflow allows.
+async fn checked_redirect(state: &AppState, workflow_id: Option<&str>, url: &str) -> Result<String, ApiError> {
+    let refuse = |why| ApiError::RedirectNotAllowed(url.chars().take(200).collect(), why);
+    let id = workflow_id
+        .ok_or_else(|| refuse("a redirect_url needs a workflow_id whose allowed_origins list its origin"))?;
+    let workflow = state.store.workflow(id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    let allowed = super::workflows::allowed_origins(&workflow)?;
+    crate::origins::check_redirect(url, &allowed).map_err(refuse)?;
+    Ok(url.to_string())
+}
+
 /// Stores a new session from a profile (a retry passes its predecessor) and returns what the
 /// caller hands to the browser.
 pub async fn new_session(
@@ -254,6 +272,11 @@ pub async fn new_session(
         }
         (None, None) => (None, None),
     };
+    let redirect_url = match (prev, &req.redirect_url) {
+        (Some(p), _) => p.redirect_url.clone(),
+        (None, Some(url)) => Some(checked_redirect(state, req.workflow_id.as_deref(), url).await?),
+        (None, None) => None,
+    };
     let plan = ChallengePlan::draw(&resolved.config, resolved.fixed_order, &mut OsCsprng);
     let token = random_secret(TOKEN_PREFIX)?;
     let now = state.clock.now_ms();
@@ -271,6 +294,7 @@ pub async fn new_session(
         reference_embedding,
         created_at: now,
         expires_at: now + state.config.session_ttl_s as i64 * 1000,
+        redirect_url,
         ..SessionRow::default()
     };
     state.store.create_session(&row).await?;
@@ -336,7 +360,7 @@ pub async fn session_detail(
 ) -> Result<Json<SessionDetail>, ApiError> {
     let mut session = authorised_session(&state, &headers, &id).await?;
     check_expiry(&state, &mut session).await?;
-    Ok(Json(detail(&state, &session).await?))
+    Ok(Json(detail_for(&state, &headers, &session).await?))
 }
 
 /// Evaluates the session's frames (again if a frame raced in) and stores the result once.
@@ -407,7 +431,7 @@ pub async fn complete(
         eprintln!("evidence for {}: {e}", done.id);
     }
     let session = state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)?;
-    Ok(Json(detail(&state, &session).await?))
+    Ok(Json(detail_for(&state, &headers, &session).await?))
 }
 
 /// One audit image's bytes.
@@ -462,6 +486,7 @@ fn detail_without_images(s: &SessionRow) -> Result<SessionDetail, ApiError> {
         frames_purged: s.frames_purged_at.is_some(),
         model_version: s.model_version.clone(),
         policy_version: s.policy_version.clone(),
+        redirect_url: s.redirect_url.clone(),
     };
     if let Some(result) = &s.result {
         let r: SessionResult = parse_stored(result)?;
@@ -494,6 +519,25 @@ fn detail_without_images(s: &SessionRow) -> Result<SessionDetail, ApiError> {
 
 /// The session detail: status, seed 001's `selfie` object once there is a verdict, reasons,
 /// quality codes, face match and audit images.
+/// The detail as the caller may see it: whole for an API key, the person's view
+/// ([`SessionDetail::for_person`]) for a client token.
+pub async fn detail_for(state: &AppState, headers: &HeaderMap, s: &SessionRow) -> Result<SessionDetail, ApiError> {
+    let d = detail(state, s).await?;
+    Ok(if is_client_token(headers) { d.for_person() } else { d })
+}
+
+impl SessionDetail {
+    /// What the browser is shown: reasons as person-facing codes ([`crate::person`]), no
+    /// evidence and no per-challenge timing.
+    pub fn for_person(mut self) -> Self {
+        self.reasons = crate::person::person_reasons(self.reasons.iter().map(String::as_str));
+        self.evidence = None;
+        self.challenges = None;
+        self
+    }
+}
+
+/// The full detail (API-key callers and the server's own use).
 pub async fn detail(state: &AppState, s: &SessionRow) -> Result<SessionDetail, ApiError> {
     let mut d = detail_without_images(s)?;
     d.audit_images = state

@@ -24,6 +24,10 @@ pub struct WorkflowInput {
     /// The profile; omitted fields take the defaults.
     #[serde(default)]
     pub profile: Profile,
+    /// Origins (`https://shop.example`, or `http://` on loopback) a session's `redirect_url`
+    /// may return to; none by default.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 /// A stored workflow.
@@ -35,23 +39,48 @@ pub struct Workflow {
     pub name: String,
     /// The effective profile (defaults filled in).
     pub profile: Profile,
+    /// Origins a session's `redirect_url` may return to.
+    pub allowed_origins: Vec<String>,
     /// Unix ms.
     pub created_at: i64,
     /// Unix ms.
     pub updated_at: i64,
 }
 
-fn validated(input: WorkflowInput) -> Result<(String, String), ApiError> {
+/// A workflow's checked name, profile (JSON) and allowed origins (JSON).
+fn validated(input: WorkflowInput) -> Result<(String, String, Option<String>), ApiError> {
     let name = input.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::InvalidRequest("name must have 1-100 characters".into()));
     }
     let resolved = input.profile.resolve()?;
-    Ok((name, to_json(&resolved.profile)?))
+    if input.allowed_origins.len() > 20 {
+        return Err(ApiError::InvalidRequest(
+            "allowed_origins lists at most 20 origins".into(),
+        ));
+    }
+    let origins = input
+        .allowed_origins
+        .iter()
+        .map(|o| crate::origins::normalise_origin(o))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ApiError::InvalidRequest)?;
+    let origins = (!origins.is_empty()).then(|| to_json(&origins)).transpose()?;
+    Ok((name, to_json(&resolved.profile)?, origins))
+}
+
+/// The allowed origins stored with a workflow.
+pub fn allowed_origins(row: &WorkflowRow) -> Result<Vec<String>, ApiError> {
+    row.allowed_origins
+        .as_deref()
+        .map(parse_stored)
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
 fn view(row: WorkflowRow) -> Result<Workflow, ApiError> {
     Ok(Workflow {
+        allowed_origins: allowed_origins(&row)?,
         profile: parse_stored(&row.profile)?,
         id: row.id,
         name: row.name,
@@ -70,12 +99,13 @@ pub async fn create_workflow(
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     require_api_key(&state, &headers).await?;
-    let (name, profile) = validated(body.map_err(json_error)?.0)?;
+    let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
     let now = state.clock.now_ms();
     let row = WorkflowRow {
         id: format!("wf_{}", uuid::Uuid::new_v4()),
         name,
         profile,
+        allowed_origins,
         created_at: now,
         updated_at: now,
     };
@@ -120,10 +150,11 @@ pub async fn update_workflow(
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<Json<Workflow>, ApiError> {
     require_api_key(&state, &headers).await?;
-    let (name, profile) = validated(body.map_err(json_error)?.0)?;
+    let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
     let mut row = state.store.workflow(&id).await?.ok_or(ApiError::WorkflowNotFound)?;
     row.name = name;
     row.profile = profile;
+    row.allowed_origins = allowed_origins;
     row.updated_at = state.clock.now_ms();
     if !state.store.update_workflow(&row).await? {
         return Err(ApiError::WorkflowNotFound);

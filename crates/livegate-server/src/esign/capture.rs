@@ -108,6 +108,14 @@ pub struct CaptureState {
     pub captures: Vec<CaptureImage>,
 }
 
+impl CaptureState {
+    /// What the signer is shown: reasons as person-facing codes ([`crate::person`]).
+    pub fn for_person(mut self) -> Self {
+        self.reasons = crate::person::person_reasons(self.reasons.iter().map(String::as_str));
+        self
+    }
+}
+
 /// Reads the capture step from the chain.
 pub async fn capture_state(
     state: &AppState,

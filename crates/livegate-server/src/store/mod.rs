@@ -109,6 +109,13 @@ CREATE TABLE IF NOT EXISTS webhook_attempts (
 "#,
     ),
     (2, esign::MIGRATION),
+    (
+        3,
+        r#"
+ALTER TABLE sessions ADD COLUMN redirect_url TEXT;
+ALTER TABLE workflows ADD COLUMN allowed_origins TEXT;
+"#,
+    ),
 ];
 
 /// Storage failures.

@@ -45,6 +45,9 @@ pub struct SessionRow {
     pub completed_at: Option<i64>,
     /// Unix ms at which the frame images were deleted.
     pub frames_purged_at: Option<i64>,
+    /// Where the hosted capture page's Done button returns (checked against the workflow's
+    /// allowed origins).
+    pub redirect_url: Option<String>,
 }
 
 /// A stored frame.
@@ -103,7 +106,7 @@ macro_rules! session_columns {
     () => {
         "id, status, workflow_id, profile, config, plan, token_hash, attempt, retry_of, \
      reference_key, reference_embedding, frame_count, created_at, expires_at, result, model_version, \
-     policy_version, completed_at, frames_purged_at"
+     policy_version, completed_at, frames_purged_at, redirect_url"
     };
 }
 
@@ -139,6 +142,7 @@ fn session_from(r: &AnyRow) -> Result<SessionRow, StoreError> {
         policy_version: col(r, 16)?,
         completed_at: col(r, 17)?,
         frames_purged_at: col(r, 18)?,
+        redirect_url: col(r, 19)?,
     })
 }
 
@@ -148,8 +152,8 @@ impl Store {
     pub async fn create_session(&self, s: &SessionRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sessions (id, status, workflow_id, profile, config, plan, token_hash, attempt, retry_of, \
-             reference_key, reference_embedding, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             reference_key, reference_embedding, created_at, expires_at, redirect_url) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&s.id)
         .bind(&s.status)
@@ -164,6 +168,7 @@ impl Store {
         .bind(&s.reference_embedding)
         .bind(s.created_at)
         .bind(s.expires_at)
+        .bind(&s.redirect_url)
         .execute(&self.pool)
         .await
         .map_err(|e| conflict(e, "a retry of this session"))?;

@@ -13,6 +13,8 @@ pub struct WorkflowRow {
     pub name: String,
     /// The validated profile (JSON).
     pub profile: String,
+    /// Origins a session's `redirect_url` may point to (JSON array; `None` for none).
+    pub allowed_origins: Option<String>,
     /// Unix ms.
     pub created_at: i64,
     /// Unix ms.
@@ -26,18 +28,20 @@ fn workflow_from(r: &AnyRow) -> Result<WorkflowRow, StoreError> {
         profile: col(r, 2)?,
         created_at: col(r, 3)?,
         updated_at: col(r, 4)?,
+        allowed_origins: col(r, 5)?,
     })
 }
 
 impl Store {
     /// Inserts a workflow; a taken name is a [`StoreError::Conflict`].
     pub async fn create_workflow(&self, w: &WorkflowRow) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO workflows (id, name, profile, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO workflows (id, name, profile, created_at, updated_at, allowed_origins) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&w.id)
             .bind(&w.name)
             .bind(&w.profile)
             .bind(w.created_at)
             .bind(w.updated_at)
+            .bind(&w.allowed_origins)
             .execute(&self.pool)
             .await
             .map_err(|e| conflict(e, &format!("a workflow named {:?}", w.name)))?;
@@ -46,31 +50,38 @@ impl Store {
 
     /// A workflow by id.
     pub async fn workflow(&self, id: &str) -> Result<Option<WorkflowRow>, StoreError> {
-        let row = sqlx::query("SELECT id, name, profile, created_at, updated_at FROM workflows WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, name, profile, created_at, updated_at, allowed_origins FROM workflows WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(workflow_from).transpose()
     }
 
     /// Every workflow, by name.
     pub async fn workflows(&self) -> Result<Vec<WorkflowRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, profile, created_at, updated_at FROM workflows ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, profile, created_at, updated_at, allowed_origins FROM workflows ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(workflow_from).collect()
     }
 
     /// Replaces a workflow's name and profile. Returns false when it does not exist.
     pub async fn update_workflow(&self, w: &WorkflowRow) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE workflows SET name = $2, profile = $3, updated_at = $4 WHERE id = $1")
-            .bind(&w.id)
-            .bind(&w.name)
-            .bind(&w.profile)
-            .bind(w.updated_at)
-            .execute(&self.pool)
-            .await
-            .map_err(|e| conflict(e, &format!("a workflow named {:?}", w.name)))?;
+        let done = sqlx::query(
+            "UPDATE workflows SET name = $2, profile = $3, updated_at = $4, allowed_origins = $5 WHERE id = $1",
+        )
+        .bind(&w.id)
+        .bind(&w.name)
+        .bind(&w.profile)
+        .bind(w.updated_at)
+        .bind(&w.allowed_origins)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict(e, &format!("a workflow named {:?}", w.name)))?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -182,7 +182,7 @@ pub(super) async fn view(
             expires_at: i.otp_expires_at,
             resend_after: i.otp_sent_at.map(|t| t + state.config.otp_resend_s as i64 * 1000),
         },
-        capture: capture_state(state, i, sessions).await?,
+        capture: capture_state(state, i, sessions).await?.for_person(),
         best_practices: BEST_PRACTICES.iter().map(|s| s.to_string()).collect(),
         failure: i.failure.as_deref().map(parse_stored).transpose()?,
     })

@@ -1,0 +1,199 @@
+//! The challenge walk: `ChallengePlan + [Event] → [ChallengeResult]`, and the live progress of
+//! the challenge under way (for the capture page's "a little further" cue).
+//!
+//! Each challenge counts when its movement is done and the face is back near neutral (a
+//! completed [`Event`]), after the previous challenge completed, and starting within its time
+//! frame of that moment. The first challenge's clock starts at the pre-capture gate.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::Challenge;
+use super::plan::ChallengePlan;
+use super::verdict::Reason;
+use crate::analyzer::FrameSignals;
+use crate::temporal::{strength, Baseline, Event, EventKind};
+
+/// How one planned challenge went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeResult {
+    /// The challenge.
+    pub challenge: Challenge,
+    /// Completed in order and in time.
+    pub completed: bool,
+    /// When it started (s), if it happened.
+    pub start: Option<f64>,
+    /// When it ended (s), if it happened.
+    pub end: Option<f64>,
+    /// Seconds from the previous challenge's end (or the gate) to this one's start (0 when the
+    /// movement was already under way).
+    pub response_s: Option<f64>,
+    /// Why not, if not.
+    pub reason: Option<Reason>,
+}
+
+/// The event kind that performs a challenge.
+pub fn kind_of(c: Challenge) -> EventKind {
+    match c {
+        Challenge::HeadLeft => EventKind::HeadLeft,
+        Challenge::HeadRight => EventKind::HeadRight,
+        Challenge::Smile => EventKind::Smile,
+        Challenge::Blink => EventKind::Blink,
+    }
+}
+
+/// Walks the plan in order from `start_t` (the gate): each challenge needs a completed event (or,
+/// for turns and smiles, one still held when the capture ended) that is still under way or
+/// begins after the previous challenge ended, starting within its
+/// time frame of that moment. `end_t` is the time of the last frame: a challenge never seen
+/// although the capture outlasted its window timed out; one whose window the capture did not
+/// reach is missing; one seen only before its turn is out of order.
+///
+/// With `capture_ended`, a turn or smile still held at the last frame counts (the recording
+/// stopped); without it (live progress, while frames still arrive) it must come back first.
+pub fn check_challenges(
+    plan: &ChallengePlan,
+    events: &[Event],
+    start_t: f64,
+    end_t: f64,
+    capture_ended: bool,
+) -> Vec<ChallengeResult> {
+    let mut cursor = start_t;
+    let mut results = Vec::new();
+    for planned in &plan.challenges {
+        let kind = kind_of(planned.challenge);
+        // A turn or smile still held when the capture ended was performed (a recording can stop
+        // mid-smile); a blink must reopen (closed eyes at the end may be a still photo).
+        let usable = |e: &&Event| {
+            e.kind == kind && (e.completed || (capture_ended && kind != EventKind::Blink && e.end >= end_t - 1e-9))
+        };
+        // The first challenge may already be under way at the gate; later ones must begin
+        // after the previous one ended (or the order would mean nothing).
+        let first = results.is_empty();
+        let next = events
+            .iter()
+            .filter(usable)
+            .find(|e| if first { e.end >= cursor } else { e.start >= cursor });
+        let result = match next {
+            Some(e) if e.start - cursor <= planned.time_frame_s => {
+                let r = ChallengeResult {
+                    challenge: planned.challenge,
+                    completed: true,
+                    start: Some(e.start),
+                    end: Some(e.end),
+                    response_s: Some((e.start - cursor).max(0.0)),
+                    reason: None,
+                };
+                cursor = e.end;
+                r
+            }
+            Some(e) => ChallengeResult {
+                challenge: planned.challenge,
+                completed: false,
+                start: Some(e.start),
+                end: Some(e.end),
+                response_s: Some(e.start - cursor),
+                reason: Some(Reason::Timeout),
+            },
+            None => {
+                let earlier = events.iter().filter(usable).any(|e| e.start < cursor);
+                ChallengeResult {
+                    challenge: planned.challenge,
+                    completed: false,
+                    start: None,
+                    end: None,
+                    response_s: None,
+                    reason: Some(if earlier {
+                        Reason::ChallengeOutOfOrder
+                    } else if end_t - cursor >= planned.time_frame_s {
+                        Reason::Timeout
+                    } else {
+                        Reason::ChallengeMissing
+                    }),
+                }
+            }
+        };
+        results.push(result);
+    }
+    results
+}
+
+/// Where the movement of the challenge under way stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Not reached yet: keep going.
+    Move,
+    /// Reached: come back to neutral to complete it.
+    Return,
+}
+
+/// The challenge under way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Current {
+    /// The challenge.
+    pub challenge: Challenge,
+    /// Strongest movement since the previous challenge completed, relative to what completes
+    /// it (≥ 1 reached).
+    pub fraction: f32,
+    /// Keep going, or come back.
+    pub phase: Phase,
+}
+
+/// Live progress over the frames received so far.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveProgress {
+    /// Challenges completed, in plan order.
+    pub completed: Vec<Challenge>,
+    /// The next one to perform (`None` when all are done).
+    pub next: Option<Challenge>,
+    /// The one under way (`None` before the clock starts and after the plan is complete).
+    pub current: Option<Current>,
+}
+
+/// Progress of `plan` over `frames` whose clock started at `start_t` (`None`: not yet).
+pub fn live_progress(
+    plan: &ChallengePlan,
+    frames: &[FrameSignals],
+    events: &[Event],
+    baseline: &Baseline,
+    start_t: Option<f64>,
+) -> LiveProgress {
+    let end_t = frames.last().map_or(0.0, |f| f.t);
+    let results = start_t
+        .map(|s| check_challenges(plan, events, s, end_t, false))
+        .unwrap_or_default();
+    let completed: Vec<Challenge> = results
+        .iter()
+        .take_while(|r| r.completed)
+        .map(|r| r.challenge)
+        .collect();
+    let next = plan.challenges.get(completed.len()).map(|c| c.challenge);
+    let current = match (start_t, next) {
+        (Some(start), Some(challenge)) => {
+            let since = completed
+                .len()
+                .checked_sub(1)
+                .and_then(|i| results[i].end)
+                .unwrap_or(start);
+            let kind = kind_of(challenge);
+            let fraction = frames
+                .iter()
+                .filter(|f| f.t > since)
+                .filter_map(|f| strength(kind, f, baseline))
+                .fold(0.0f32, f32::max);
+            // Past the threshold and not yet back: an event still open at the last frame.
+            let reached = events.iter().any(|e| e.kind == kind && !e.completed && e.end > since);
+            Some(Current {
+                challenge,
+                fraction: (fraction.max(0.0) * 100.0).round() / 100.0,
+                phase: if reached { Phase::Return } else { Phase::Move },
+            })
+        }
+        _ => None,
+    };
+    LiveProgress {
+        completed,
+        next,
+        current,
+    }
+}
