@@ -28,6 +28,7 @@ echo "== web: npm ci, tsc --noEmit (JSDoc + .d.ts)" >&2
 (cd web && npm ci --no-audit --no-fund --loglevel=error)
 (cd web && npx tsc -p .)
 node web/tests/check-dts.mjs
+node web/tests/text-table.mjs
 
 if [ ! -d "$TESTDATA" ]; then
   if [ -n "${LIVEGATE_CI:-}" ]; then echo "browser-test: $TESTDATA is missing" >&2; exit 1; fi

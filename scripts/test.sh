@@ -25,3 +25,12 @@ echo "== ISO/IEC 30107-3 evaluation over ../shared/testdata + synthesised attack
 "${CARGO_TARGET_DIR:-target}/debug/livegate" eval eval/cases.json --out target/eval --max-apcer 0 --max-bpcer 0.05
 echo "== browser SDK: tsc --noEmit, then capture flows in headless Chromium (target/browser)" >&2
 ./scripts/browser-test.sh
+echo "== browser capture evaluation over ../shared/testdata framings (target/capture-eval, target/browser/capture)" >&2
+# The script's default is the release build; here it runs the test build already made above
+# (dependencies at opt-level 3, ours at 2), which keeps a cold CI run inside its time limit.
+if [ -d ../shared/testdata ] || [ -n "${LIVEGATE_CI:-}" ]; then
+  LIVEGATE_BIN="${CARGO_TARGET_DIR:-target}/debug/livegate" ./scripts/capture-eval.sh eval/capture-cases.json
+  node web/tests/capture-eval.mjs --check target/capture-eval/results.jsonl
+else
+  echo "test: SKIP browser capture evaluation, ../shared/testdata not found" >&2
+fi

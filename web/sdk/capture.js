@@ -18,6 +18,9 @@
 import { Uploader, activeChallenges } from './api.js';
 import { HintDebouncer } from './view.js';
 
+/** Frames per second while a blink is asked for (when `fps` is lower). */
+const BLINK_FPS = 10;
+
 /** @typedef {import('./livegate.js').SessionDetail} SessionDetail */
 /** @typedef {import('./livegate.js').FrameAnswer} FrameAnswer */
 /** @typedef {import('./livegate.js').ChallengeProgress} ChallengeProgress */
@@ -103,8 +106,11 @@ export class Capture {
     const active = challenges.length > 0;
     const burst = Math.max(3, session.profile?.frames ?? 3);
     const minFrames = Math.max(1, session.profile?.frames ?? 1);
-    const interval = 1000 / this.ctx.fps;
-    const maxQueue = Math.max(2, Math.ceil(this.ctx.fps));
+    // A blink lasts 0.1-0.3 s: while one is asked for, frames are taken at BLINK_FPS at least,
+    // so the closed eyes are seen whatever the phase of the capture clock.
+    const intervalNow = () =>
+      1000 / (phase === 'challenge' && challenges[current]?.challenge === 'blink' ? Math.max(this.ctx.fps, BLINK_FPS) : this.ctx.fps);
+    const maxQueue = Math.max(2, Math.ceil(Math.max(this.ctx.fps, BLINK_FPS)));
     const started = performance.now();
     const nowT = () => (performance.now() - this.ctx.t0) / 1000;
     const canvas = document.createElement('canvas');
@@ -247,12 +253,12 @@ export class Capture {
       }
     };
 
-    let tick = 0;
+    let nextAt = started;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let tickTimer;
     const onTick = async () => {
       if (!up.running) return;
-      tick++;
+      nextAt += intervalNow();
       if (wantMore()) {
         if (up.pending >= maxQueue) {
           stats.skipped++;
@@ -268,7 +274,7 @@ export class Capture {
         }
       }
       checkFinished();
-      if (up.running) tickTimer = setTimeout(onTick, Math.max(0, started + tick * interval - performance.now()));
+      if (up.running) tickTimer = setTimeout(onTick, Math.max(0, nextAt - performance.now()));
     };
     void onTick();
     updateClock();

@@ -240,7 +240,7 @@ async function runInBrowser(h, c, video, timeFrame, viewport, base) {
         const code = s.hintCode ?? (s.hint ? (run.lastCodes[0] ?? (s.ovalOk ? 'ok' : 'hint')) : null);
         if (inGate) await shotOnce(code ? `gate-${code}` : 'gate');
         else {
-          await shotOnce(c.mode === 'active' ? `challenge-${s.challenge ?? 'prompt'}` : 'capture');
+          await shotOnce(c.mode === 'active' ? `challenge-${s.challenge ?? 'done'}` : 'capture');
           if (s.cue) await shotOnce(`cue-${s.cue}`);
           else if (code) await shotOnce(`hint-${code}`);
         }

@@ -356,6 +356,34 @@ fn quality_codes_on_degraded_real_frames() {
     assert!(codes(&blurred).contains(&"quality_blurry"), "{:?}", codes(&blurred));
 }
 
+/// Issue 12: black bars around a live face (a portrait picture pillarboxed into a landscape
+/// frame, or letterboxed) are padding, not a screen border: the crops stay inside the picture
+/// and the texture reading matches the unpadded frame.
+#[test]
+fn bars_around_a_live_face_are_not_an_attack() {
+    let img = t1();
+    let (w, h) = (img.width(), img.height());
+    let plain = analyzer().analyze(&img, 0.0).unwrap();
+    for (cw, ch, left, top) in [(w * 3, h, w, 0), (w, h * 2, 0, h / 2)] {
+        let mut padded = livegate_engine::RgbImage::filled(cw, ch, [0; 3]);
+        for y in 0..h {
+            for x in 0..w {
+                let o = (((y + top) * cw + x + left) * 3) as usize;
+                padded.as_raw_mut()[o..o + 3].copy_from_slice(&img.pixel(x, y));
+            }
+        }
+        let s = analyzer().analyze(&padded, 0.0).unwrap();
+        let content = s.content.expect("content measured").0;
+        assert!(
+            content[0].abs_diff(left) <= 2 && content[1].abs_diff(top) <= 2 && content[2].abs_diff(w) <= 4,
+            "{content:?} for a {w}x{h} picture at ({left}, {top}) in {cw}x{ch}"
+        );
+        let (a, b) = (plain.bona_fide.unwrap(), s.bona_fide.unwrap());
+        assert!(b > 0.9 && (a - b).abs() < 0.05, "bona fide {a} unpadded, {b} padded {cw}x{ch}");
+        assert!(!s.quality.codes.iter().any(|c| c.code() == "quality_face_too_small"), "{:?}", s.quality.codes);
+    }
+}
+
 #[test]
 fn quality_codes_for_framing_and_a_second_person() {
     let img = t1();
@@ -378,8 +406,12 @@ fn quality_codes_for_framing_and_a_second_person() {
         .codes
         .iter()
         .any(|c| c.code() == "quality_multiple_faces"));
-    // Far away: the sample shrunk into the corner of a large grey canvas.
+    // Far away: the sample in the corner of a large textured scene (a flat canvas would be
+    // padding, not scene: see the next test).
     let mut far = livegate_engine::RgbImage::filled(w * 3, h * 3, [128; 3]);
+    for (i, v) in far.as_raw_mut().iter_mut().enumerate() {
+        *v = (60 + (i * 7919 % 131)) as u8;
+    }
     for y in 0..h {
         for x in 0..w {
             let o = ((y * 3 * w + x) * 3) as usize;
