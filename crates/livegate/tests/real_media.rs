@@ -379,8 +379,15 @@ fn bars_around_a_live_face_are_not_an_attack() {
             "{content:?} for a {w}x{h} picture at ({left}, {top}) in {cw}x{ch}"
         );
         let (a, b) = (plain.bona_fide.unwrap(), s.bona_fide.unwrap());
-        assert!(b > 0.9 && (a - b).abs() < 0.05, "bona fide {a} unpadded, {b} padded {cw}x{ch}");
-        assert!(!s.quality.codes.iter().any(|c| c.code() == "quality_face_too_small"), "{:?}", s.quality.codes);
+        assert!(
+            b > 0.9 && (a - b).abs() < 0.05,
+            "bona fide {a} unpadded, {b} padded {cw}x{ch}"
+        );
+        assert!(
+            !s.quality.codes.iter().any(|c| c.code() == "quality_face_too_small"),
+            "{:?}",
+            s.quality.codes
+        );
     }
 }
 
