@@ -37,24 +37,9 @@ if [ ! -d "$TESTDATA" ]; then
 fi
 
 mkdir -p "$OUT"
-DATA=$(mktemp -d)
-KEY="browser-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 LOG="$OUT/server.log"
-# A free port chosen here rather than --addr :0: invitation links are built from
-# LIVEGATE_PUBLIC_URL (default http://<addr>, which would say port 0).
-PORT=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-LIVEGATE_BOOTSTRAP_API_KEY="$KEY" LIVEGATE_DATA_DIR="$DATA" LIVEGATE_PUBLIC_URL="http://127.0.0.1:$PORT" \
-  "$BIN" serve --addr "127.0.0.1:$PORT" >"$LOG" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
-URL=""
-for _ in $(seq 1 120); do
-  URL=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1 || true)
-  [ -n "$URL" ] && break
-  kill -0 $SERVER 2>/dev/null || { cat "$LOG" >&2; echo "browser-test: server exited" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$URL" ] || { echo "browser-test: server did not start" >&2; exit 1; }
+. scripts/test-server.sh
+start_test_server "$BIN" "$LOG" browser-test
 # Both suites run; the script fails when either does.
 STATUS=0
 echo "== browser flows against $URL (screenshots in $OUT)" >&2

@@ -38,22 +38,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 [ -d web/node_modules/playwright-core ] || (cd web && npm ci --no-audit --no-fund --loglevel=error >&2)
 
-DATA=$(mktemp -d)
-KEY="capture-eval-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 LOG="$OUT/server.log"
-PORT=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-LIVEGATE_BOOTSTRAP_API_KEY="$KEY" LIVEGATE_DATA_DIR="$DATA" LIVEGATE_PUBLIC_URL="http://127.0.0.1:$PORT" \
-  "$BIN" serve --addr "127.0.0.1:$PORT" >"$LOG" 2>&1 </dev/null &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
-URL=""
-for _ in $(seq 1 120); do
-  URL=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1 || true)
-  [ -n "$URL" ] && break
-  kill -0 $SERVER 2>/dev/null || { cat "$LOG" >&2; echo "capture-eval: server exited" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$URL" ] || { cat "$LOG" >&2; echo "capture-eval: server did not start" >&2; exit 1; }
+. scripts/test-server.sh
+start_test_server "$BIN" "$LOG" capture-eval
 echo "capture-eval: $BIN serve at $URL; cases $CASES" >&2
 node web/tests/capture-eval.mjs --server "$URL" --key "$KEY" --bin "$BIN" --cases "$CASES" \
   --out "$OUT" --shots target/browser/capture "$@"

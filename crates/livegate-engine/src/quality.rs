@@ -177,6 +177,14 @@ fn face_stats(frame: &RgbImage, face: &FaceDetection) -> (f32, f32, f32) {
     (mean, ratio, sharpness)
 }
 
+/// Whether the face box reaches outside the picture's content by more than 5 % of its width.
+pub fn is_cut_off(face: &FaceDetection, content: ContentRect) -> bool {
+    let (x0, y0, x1, y1) = content.bounds();
+    let [x, y, w, h] = face.bbox;
+    let margin = 0.05 * w;
+    x < x0 - margin || y < y0 - margin || x + w > x1 + margin || y + h > y1 + margin
+}
+
 /// Checks one frame. `faces` is strongest first; the largest is the subject. Size, position and
 /// cut-off are judged against the picture's `content` (bars excluded); a second face counts
 /// only when it is large enough to be a person ([`counted_faces`]).
@@ -188,18 +196,15 @@ pub fn assess_quality(frame: &RgbImage, content: ContentRect, faces: &[FaceDetec
     if counted_faces(faces) > 1 {
         codes.push(QualityCode::QualityMultipleFaces);
     }
-    let (x0, y0, x1, y1) = content.bounds();
     let (w, h) = content.size();
     let face_size = face.bbox[2] / content.short_side().max(1.0);
     let (cx, cy) = face.centre();
     let (ox, oy) = content.centre();
     let face_offset = ((cx - ox) / w).hypot((cy - oy) / h);
-    let [x, y, bw, bh] = face.bbox;
-    let margin = 0.05 * bw;
-    if x < x0 - margin || y < y0 - margin || x + bw > x1 + margin || y + bh > y1 + margin {
+    if is_cut_off(face, content) {
         codes.push(QualityCode::QualityFaceCutOff);
     }
-    if face_size < FACE_SIZE_MIN || bw < FACE_PIXELS_MIN {
+    if face_size < FACE_SIZE_MIN || face.bbox[2] < FACE_PIXELS_MIN {
         codes.push(QualityCode::QualityFaceTooSmall);
     } else if face_size > FACE_SIZE_MAX {
         codes.push(QualityCode::QualityFaceTooLarge);

@@ -214,25 +214,6 @@ pub fn events_of(frames: &[FrameSignals], kind: EventKind, baseline: &Baseline) 
         .collect()
 }
 
-/// Eye closures below [`BLINK_CLOSED_FRACTION`] of the face's open level, reopened.
-pub fn blinks(frames: &[FrameSignals]) -> Vec<Event> {
-    events_of(frames, EventKind::Blink, &Baseline::of_sequence(frames))
-}
-
-/// Smiles rising from the sequence's neutral level and relaxing.
-pub fn smiles(frames: &[FrameSignals]) -> Vec<Event> {
-    events_of(frames, EventKind::Smile, &Baseline::of_sequence(frames))
-}
-
-/// Head turns of [`TURN_YAW_DEG`] from the sequence's neutral pose and back.
-pub fn turns(frames: &[FrameSignals]) -> Vec<Event> {
-    let baseline = Baseline::of_sequence(frames);
-    let mut events = events_of(frames, EventKind::HeadLeft, &baseline);
-    events.extend(events_of(frames, EventKind::HeadRight, &baseline));
-    events.sort_by(|a, b| a.start.total_cmp(&b.start));
-    events
-}
-
 /// Rewrites every frame's eye openness relative to this face's own open level over the sequence
 /// (`ear / open` mapped from [`BLINK_CLOSED_FRACTION`]·0.75 → 0 to 0.95 → 1), so 0 means closed
 /// and 1 open for this person, whatever the shape of their eyes.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyzer::FrameSignals;
 use crate::detect::counted_faces;
 use crate::framing::ContentRect;
-use crate::quality::{FACE_PIXELS_MIN, LUMA_BRIGHT};
+use crate::quality::{is_cut_off, FACE_PIXELS_MIN, LUMA_BRIGHT};
 use crate::temporal::{detect_events, percentile, Baseline, Event};
 
 /// Capture time the gate conditions must hold without a break (s).
@@ -181,18 +181,15 @@ pub fn frame_hint(frame: &FrameSignals, previous: Option<&FrameSignals>) -> Opti
     }
     let content = frame.content();
     let oval = Oval::of(content);
-    let [x, y, w, h] = face.bbox;
+    let w = face.bbox[2];
     if w > GATE_FACE_MAX * 2.0 * oval.rx {
         return Some(GateHint::TooLarge);
     }
     if m.face_size < GATE_FACE_MIN || w < FACE_PIXELS_MIN {
         return Some(GateHint::TooSmall);
     }
-    let (x0, y0, x1, y1) = content.bounds();
-    let margin = 0.05 * w;
-    let cut = x < x0 - margin || y < y0 - margin || x + w > x1 + margin || y + h > y1 + margin;
     let (cx, cy) = face.centre();
-    if cut || oval.distance(cx, cy) > GATE_CENTRE_MAX {
+    if is_cut_off(face, content) || oval.distance(cx, cy) > GATE_CENTRE_MAX {
         return Some(GateHint::OffCentre);
     }
     if frame

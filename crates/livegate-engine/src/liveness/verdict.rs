@@ -423,7 +423,12 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
 /// The texture reading mapped onto 0..1: [`BONA_FIDE_ATTACK`] and below is evidence of an
 /// attack (0), [`BONA_FIDE_CLEAN`] and above costs nothing (1), linear between.
 pub fn texture_factor(bona_fide: f32) -> f32 {
-    ((bona_fide - BONA_FIDE_ATTACK) / (BONA_FIDE_CLEAN - BONA_FIDE_ATTACK)).clamp(0.0, 1.0)
+    ramp(bona_fide, BONA_FIDE_ATTACK, BONA_FIDE_CLEAN)
+}
+
+/// `v` mapped linearly from `low` (0) to `high` (1), clamped.
+fn ramp(v: f32, low: f32, high: f32) -> f32 {
+    ((v - low) / (high - low)).clamp(0.0, 1.0)
 }
 
 /// The passive base score 0-100 (README, "Passive scoring"): the burst's fused texture reading
@@ -433,8 +438,7 @@ pub fn texture_factor(bona_fide: f32) -> f32 {
 /// (0) to [`PASSIVE_CLEAN`] (100). Screen cues, frozen or looped frames and quality failures
 /// then lower it like any other score.
 pub fn passive_score(evidence: &AttackEvidence) -> f64 {
-    let p = evidence.bona_fide_median;
-    100.0 * ((p - BONA_FIDE_ATTACK) / (PASSIVE_CLEAN - BONA_FIDE_ATTACK)).clamp(0.0, 1.0) as f64
+    100.0 * ramp(evidence.bona_fide_median, BONA_FIDE_ATTACK, PASSIVE_CLEAN) as f64
 }
 
 /// A second face is evidence only when it is as large as a person beside the subject
