@@ -1,95 +1,23 @@
 //! The per-frame pipeline: `Frame → FaceDetection → Landmarks → FrameSignals`.
 //!
-//! Each stage is a public method so benchmarks can time them one by one; [`Analyzer::analyze`]
-//! runs them all. Pure: pixels in, numbers out — no clock, no IO.
-
-use serde::{Deserialize, Serialize};
+//! Each stage is a public method so benchmarks can time them one by one;
+//! [`Analyzer::analyze_next`] runs the ones a session's frame needs (the plan is in
+//! [`crate::track`]) and [`Analyzer::analyze`] all of them. Pure: pixels in, numbers out — no
+//! clock, no IO.
 
 use crate::detect::{detect_faces, largest_face, FaceDetection};
 use crate::embedding::{face_embedding, Embedding};
 use crate::error::EngineError;
-use crate::expression::{measure_expression, Expression, ExpressionGeometry, EyeOpenness};
+use crate::expression::{measure_expression, Expression};
 use crate::framing::{content_rect, ContentRect};
-use crate::image::{crop_affine, Affine, RgbImage};
+use crate::image::RgbImage;
 use crate::landmarks::{face_landmarks, Landmarks};
 use crate::models::ModelSet;
 use crate::pose::{fit_face_frame, HeadPose};
-use crate::quality::{assess_quality, Quality};
+use crate::quality::assess_quality;
+pub use crate::signals::{fingerprint, FrameSignals, FINGERPRINT_SIDE, MESH_SUBSET};
 use crate::texture::{analyse_texture, Texture};
-
-/// Everything measured on one frame. Fields about the face are `None` when no face was found.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FrameSignals {
-    /// Capture time in seconds from the start of the session or clip.
-    pub t: f64,
-    /// Frame width and height.
-    pub size: [u32; 2],
-    /// The real picture inside the frame (bars excluded): left, top, width, height. Absent in
-    /// signals stored before it was measured (then the whole frame).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ContentRect>,
-    /// Number of faces the detector found.
-    pub face_count: usize,
-    /// Every detected face, strongest first.
-    pub faces: Vec<FaceDetection>,
-    /// Head pose of the subject (largest face).
-    pub pose: Option<HeadPose>,
-    /// Eye openness.
-    pub eyes: Option<EyeOpenness>,
-    /// Smile 0..1.
-    pub smile: Option<f32>,
-    /// Mouth open 0..1.
-    pub mouth_open: Option<f32>,
-    /// Ensemble bona-fide probability (texture model).
-    pub bona_fide: Option<f32>,
-    /// Texture details: both models and our own cues.
-    pub texture: Option<Texture>,
-    /// Raw expression geometry.
-    pub geometry: Option<ExpressionGeometry>,
-    /// FaceMesh face-presence probability.
-    pub mesh_presence: Option<f32>,
-    /// Capture quality.
-    pub quality: Quality,
-    /// 128-d descriptor of the subject, for identity continuity and face match.
-    pub embedding: Option<Embedding>,
-    /// Image positions of [`MESH_SUBSET`] landmarks (for rigid-motion analysis across frames).
-    pub mesh_points: Vec<[f32; 2]>,
-    /// 16x16 luma thumbnail of the subject's face (of the whole frame without a face), for
-    /// detecting repeated, static and looped frames.
-    pub fingerprint: Vec<u8>,
-}
-
-/// FaceMesh landmarks kept per frame: outer eye corners first (the normalisation pair), then
-/// nose, brows, cheeks, mouth corners and chin — points at different depths, so a real head
-/// turn shows parallax between them.
-pub const MESH_SUBSET: [usize; 16] = [33, 263, 1, 4, 168, 6, 105, 334, 234, 454, 61, 291, 152, 10, 133, 362];
-
-/// Side of the [`FrameSignals::fingerprint`] thumbnail.
-pub const FINGERPRINT_SIDE: u32 = 16;
-
-/// A small luma thumbnail of the face box (or the whole frame).
-pub fn fingerprint(frame: &RgbImage, face: Option<&FaceDetection>) -> Vec<u8> {
-    let map = match face {
-        Some(f) => Affine::rect_crop(
-            f.bbox[0],
-            f.bbox[1],
-            f.bbox[2],
-            f.bbox[3],
-            FINGERPRINT_SIDE,
-            FINGERPRINT_SIDE,
-        ),
-        None => Affine::rect_crop(
-            0.0,
-            0.0,
-            frame.width() as f32,
-            frame.height() as f32,
-            FINGERPRINT_SIDE,
-            FINGERPRINT_SIDE,
-        ),
-    };
-    let thumb = crop_affine(frame, &map, FINGERPRINT_SIDE, FINGERPRINT_SIDE).gray_from_rgb();
-    thumb.data.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect()
-}
+use crate::track::{self, Similarity, EMBEDDING_INTERVAL_S, TEXTURE_INTERVAL_S};
 
 /// Per-face results of the landmark stages.
 #[derive(Clone, Debug)]
@@ -105,18 +33,6 @@ pub struct FaceGeometry {
 /// Runs the models on frames.
 pub struct Analyzer {
     models: ModelSet,
-}
-
-impl FrameSignals {
-    /// The picture's real content (the whole frame for signals stored without it).
-    pub fn content(&self) -> ContentRect {
-        self.content.unwrap_or(ContentRect::full(self.size[0], self.size[1]))
-    }
-
-    /// The subject: the largest detected face.
-    pub fn subject(&self) -> Option<&FaceDetection> {
-        largest_face(&self.faces)
-    }
 }
 
 impl Analyzer {
@@ -168,29 +84,41 @@ impl Analyzer {
 
     /// Analyses the next frame of a session captured at `t` seconds, given the session's earlier
     /// frames in capture order (`history`, empty for the first frame). This is the one pipeline
-    /// the server, `analyze` and `eval` use: the history decides which stages this frame needs.
+    /// the server, `analyze` and `eval` use: the history decides which stages this frame needs
+    /// (face tracked or detected, texture and descriptor sampled; see [`crate::track`]).
     pub fn analyze_next(
         &self,
         frame: &RgbImage,
         t: f64,
         history: &[FrameSignals],
     ) -> Result<FrameSignals, EngineError> {
-        let _ = history;
-        self.analyze(frame, t)
-    }
-
-    /// Runs every stage on one frame captured at `t` seconds.
-    pub fn analyze(&self, frame: &RgbImage, t: f64) -> Result<FrameSignals, EngineError> {
         frame.check_min_resolution()?;
-        let faces = self.detect(frame)?;
         let content = content_rect(frame);
+        let tracked = match track::track_from(t, history) {
+            Some((previous, points)) => self.track(frame, previous, points)?,
+            None => None,
+        };
+        let (faces, detected, landmarks) = match tracked {
+            Some((face, landmarks)) => (vec![face], false, Some(landmarks)),
+            None => {
+                let faces = self.detect(frame)?;
+                let landmarks = match largest_face(&faces) {
+                    Some(subject) => Some(self.landmarks(frame, subject)?),
+                    None => None,
+                };
+                (faces, true, landmarks)
+            }
+        };
         let quality = assess_quality(frame, content, &faces);
+        let subject = largest_face(&faces).cloned();
         let mut signals = FrameSignals {
             t,
             size: [frame.width(), frame.height()],
             content: Some(content),
             face_count: faces.len(),
-            faces: faces.clone(),
+            fingerprint: fingerprint(frame, subject.as_ref()),
+            faces,
+            detected,
             pose: None,
             eyes: None,
             smile: None,
@@ -201,29 +129,63 @@ impl Analyzer {
             mesh_presence: None,
             quality,
             embedding: None,
-            fingerprint: Vec::new(),
             mesh_points: Vec::new(),
         };
-        let subject = largest_face(&faces);
-        signals.fingerprint = fingerprint(frame, subject);
-        let Some(subject) = subject else {
+        let (Some(subject), Some(landmarks)) = (subject, landmarks) else {
             return Ok(signals);
         };
-        let geometry = self.geometry(self.landmarks(frame, subject)?);
-        let texture = self.texture(frame, content, subject)?;
+        let geometry = self.geometry(landmarks);
         signals.pose = Some(geometry.pose);
         signals.eyes = Some(geometry.expression.eyes);
         signals.smile = Some(geometry.expression.smile);
         signals.mouth_open = Some(geometry.expression.mouth_open);
         signals.geometry = Some(geometry.expression.geometry);
         signals.mesh_presence = Some(geometry.landmarks.presence);
-        signals.mesh_points = MESH_SUBSET
-            .iter()
-            .map(|&i| [geometry.landmarks.points[i][0], geometry.landmarks.points[i][1]])
-            .collect();
-        signals.bona_fide = Some(texture.bona_fide);
-        signals.texture = Some(texture);
-        signals.embedding = Some(self.embedding(frame, subject)?);
+        signals.mesh_points = mesh_subset(&geometry.landmarks);
+        if track::due(t, history, TEXTURE_INTERVAL_S, signals.quality.ok, |f| {
+            f.texture.is_some()
+        }) {
+            let texture = self.texture(frame, content, &subject)?;
+            signals.bona_fide = Some(texture.bona_fide);
+            signals.texture = Some(texture);
+        }
+        let preferred = signals.quality.ok && signals.is_frontal();
+        if track::due(t, history, EMBEDDING_INTERVAL_S, preferred, |f| f.embedding.is_some())
+            || track::identity_in_doubt(history)
+        {
+            signals.embedding = Some(self.embedding(frame, &subject)?);
+        }
         Ok(signals)
     }
+
+    /// Follows `previous` (the last frame's subject, whose landmarks were `points`) into this
+    /// frame: FaceMesh on the crop the previous face gives, the face moved with its landmarks.
+    /// `None` when tracking cannot be trusted (the caller then detects).
+    fn track(
+        &self,
+        frame: &RgbImage,
+        previous: &FaceDetection,
+        points: &[[f32; 2]],
+    ) -> Result<Option<(FaceDetection, Landmarks)>, EngineError> {
+        let landmarks = self.landmarks(frame, previous)?;
+        let Some(motion) = Similarity::fit(points, &mesh_subset(&landmarks)) else {
+            return Ok(None);
+        };
+        let moved = motion.move_face(previous, landmarks.presence);
+        Ok(track::tracking_holds(previous, &moved, landmarks.presence).then_some((moved, landmarks)))
+    }
+
+    /// Runs every stage on one frame captured at `t` seconds (a frame on its own: detector,
+    /// texture and descriptor all run).
+    pub fn analyze(&self, frame: &RgbImage, t: f64) -> Result<FrameSignals, EngineError> {
+        self.analyze_next(frame, t, &[])
+    }
+}
+
+/// Image positions of the [`MESH_SUBSET`] landmarks.
+fn mesh_subset(landmarks: &Landmarks) -> Vec<[f32; 2]> {
+    MESH_SUBSET
+        .iter()
+        .map(|&i| [landmarks.points[i][0], landmarks.points[i][1]])
+        .collect()
 }

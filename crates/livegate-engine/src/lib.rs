@@ -18,8 +18,10 @@ pub mod liveness;
 pub mod models;
 pub mod pose;
 pub mod quality;
+pub mod signals;
 pub mod temporal;
 pub mod texture;
+pub mod track;
 
 pub use analyzer::{Analyzer, FrameSignals};
 pub use error::EngineError;

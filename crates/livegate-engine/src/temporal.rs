@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyzer::FrameSignals;
+use crate::signals::FrameSignals;
 
 /// Yaw change from the person's neutral pose (degrees) that completes a head turn. Chosen from
 /// the deliberate turns of the real clips in `../shared/testdata` (README, "Challenges"): the

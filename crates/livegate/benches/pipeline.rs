@@ -12,7 +12,7 @@ fn backends() -> Vec<(&'static str, Box<dyn Backend>)> {
     let mut list: Vec<(&'static str, Box<dyn Backend>)> = vec![("tract", livegate_engine::infer::default_backend())];
     #[cfg(feature = "ort")]
     if let Some(path) = std::env::var_os("ORT_DYLIB_PATH") {
-        match livegate_engine::infer::ort::OrtBackend::new(std::path::Path::new(&path), 1) {
+        match livegate_engine::infer::ort::OrtBackend::new(std::path::Path::new(&path), 1, 1) {
             Ok(b) => list.push(("ort", Box::new(b))),
             Err(e) => eprintln!("ort backend unavailable: {e}"),
         }

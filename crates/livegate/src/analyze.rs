@@ -164,7 +164,7 @@ pub fn analyze_path(analyzer: &Analyzer, input: &Path, fps: Option<f64>) -> Resu
     let mut frames = Vec::new();
     source.for_each_frame(|frame| -> Result<()> {
         let signals = analyzer
-            .analyze(&frame.image, frame.t)
+            .analyze_next(&frame.image, frame.t, &frames)
             .with_context(|| format!("frame {} at {:.3} s", frame.index, frame.t))?;
         frames.push(signals);
         progress.inc(1);

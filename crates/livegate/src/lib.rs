@@ -19,11 +19,14 @@ pub struct ModelArgs {
     /// Model directory (default: $LIVEGATE_MODELS_DIR, ./models, or the source tree's models/).
     #[arg(long, value_name = "DIR")]
     pub models: Option<PathBuf>,
-    /// Inference backend: `tract` (pure Rust) or `ort` (onnxruntime; needs ORT_DYLIB_PATH).
-    #[arg(long, default_value = "tract")]
+    /// Inference backend: `auto` (onnxruntime when its library is found, else tract), `tract`
+    /// (pure Rust) or `ort` (onnxruntime).
+    #[arg(long, default_value = "auto")]
     pub backend: String,
 }
 
+/// The library default is tract: deterministic and needing nothing installed (tests pick a
+/// backend explicitly).
 impl Default for ModelArgs {
     fn default() -> Self {
         Self {

@@ -31,7 +31,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
     if let Some(addr) = args.addr {
         config.addr = addr;
     }
-    let analyzer = Arc::new(backend::analyzer(&args.models)?);
+    let analyzer = Arc::new(livegate_engine::Analyzer::new(backend::load_for(
+        &args.models,
+        config.workers,
+    )?));
+    eprintln!("livegate: inference backend {}", analyzer.models().backend);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         std::fs::create_dir_all(&config.data_dir)

@@ -30,11 +30,10 @@ pub fn print_attack(
         let tilt = 0.6 * phase.sin();
         let frame = tilted(&paper, tilt, 6.0 * phase.cos(), w, h);
         let t = i as f64 / fps;
-        out.push(
-            analyzer
-                .analyze(&frame, t)
-                .with_context(|| format!("print frame {i}"))?,
-        );
+        let signals = analyzer
+            .analyze_next(&frame, t, &out)
+            .with_context(|| format!("print frame {i}"))?;
+        out.push(signals);
     }
     Ok(out)
 }

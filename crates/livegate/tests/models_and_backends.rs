@@ -99,7 +99,7 @@ fn tract_and_onnxruntime_agree_on_real_frames() {
         eprintln!("SKIP: ORT_DYLIB_PATH not set");
         return;
     };
-    let backend = livegate_engine::infer::ort::OrtBackend::new(Path::new(&lib), 1).expect("onnxruntime loads");
+    let backend = livegate_engine::infer::ort::OrtBackend::new(Path::new(&lib), 1, 1).expect("onnxruntime loads");
     let ort = Analyzer::new(load_models(&root().join("models"), &backend).expect("models load on ort"));
     let clip = data("liveportrait_d5.mp4");
     let a = analyze_path(common::analyzer(), &clip, Some(5.0)).unwrap();

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::config::Challenge;
 use super::plan::ChallengePlan;
 use super::verdict::Reason;
-use crate::analyzer::FrameSignals;
+use crate::signals::FrameSignals;
 use crate::temporal::{strength, Baseline, Event, EventKind};
 
 /// How one planned challenge went.

@@ -13,8 +13,9 @@
 use nalgebra::{DMatrix, Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
 
-use crate::analyzer::FrameSignals;
 use crate::detect::counted_faces;
+use crate::embedding::Embedding;
+use crate::signals::FrameSignals;
 use crate::temporal::percentile;
 
 /// Mean absolute difference (0..255) of face thumbnails below which two frames are the same image.
@@ -34,9 +35,7 @@ pub const FACE_CHANGE_DISTANCE: f32 = 0.62;
 pub const GOOD_FRAMES_MIN: usize = 3;
 /// … and they make up at least this fraction of the face frames (otherwise on all of them).
 pub const GOOD_FRAMES_FRACTION: f32 = 0.3;
-/// Only frames this close to frontal (|yaw|, |pitch|, |roll| in degrees) are compared for
-/// identity: the descriptor crop is not rotated, so tilted heads drift on their own.
-pub const IDENTITY_FRONTAL_DEG: f32 = 18.0;
+pub use crate::signals::IDENTITY_FRONTAL_DEG;
 /// A face change must persist over this many consecutive frontal frames (a hand passing in
 /// front of the face disturbs one or two).
 pub const IDENTITY_PERSIST_FRAMES: usize = 3;
@@ -67,10 +66,14 @@ pub struct AttackEvidence {
     pub identity_drift: Option<f32>,
     /// Most faces the detector found in one frame (any size).
     pub max_faces: usize,
-    /// Frames where a second face large enough to be a person was in view
+    /// Detector frames where a second face large enough to be a person was in view
     /// ([`crate::detect::counted_faces`]).
     #[serde(default)]
     pub multi_face_frames: usize,
+    /// Frames with a face on which the detector ran (a second face can only be seen on these;
+    /// tracked frames carry the subject alone). Absent in evidence stored before tracking.
+    #[serde(default)]
+    pub detected_face_frames: usize,
     /// Fraction of frames without a face.
     pub no_face_fraction: f32,
 }
@@ -131,39 +134,46 @@ pub fn gather_evidence(frames: &[FrameSignals], scored_from: usize) -> AttackEvi
         planar_residual: planar_residual(&face_frames),
         identity_drift: identity_drift(&face_frames),
         max_faces: frames.iter().map(|f| f.face_count).max().unwrap_or(0),
-        multi_face_frames: frames.iter().filter(|f| counted_faces(&f.faces) > 1).count(),
+        multi_face_frames: frames
+            .iter()
+            .filter(|f| f.detected && counted_faces(&f.faces) > 1)
+            .count(),
+        detected_face_frames: face_frames.iter().filter(|f| f.detected).count(),
         no_face_fraction: 1.0 - face_frames.len() as f32 / frames.len().max(1) as f32,
     }
 }
 
-fn is_frontal(f: &FrameSignals) -> bool {
-    f.pose.is_some_and(|p| {
-        p.yaw.abs() < IDENTITY_FRONTAL_DEG
-            && p.pitch.abs() < IDENTITY_FRONTAL_DEG
-            && p.roll.abs() < IDENTITY_FRONTAL_DEG
-    })
+/// The session's reference face: the mean of its first three frontal descriptors.
+pub fn identity_reference<'a>(frames: impl IntoIterator<Item = &'a FrameSignals>) -> Option<Embedding> {
+    let first: Vec<&Embedding> = frames
+        .into_iter()
+        .filter(|f| f.is_frontal())
+        .filter_map(|f| f.embedding.as_ref())
+        .take(3)
+        .collect();
+    let k = first.len();
+    let dim = first.first()?.0.len();
+    let mut mean = vec![0f32; dim];
+    for e in &first {
+        for (m, v) in mean.iter_mut().zip(&e.0) {
+            *m += v / k as f32;
+        }
+    }
+    Some(Embedding(mean))
 }
 
-/// Largest distance from the session's reference face (mean of the first three frontal
-/// descriptors) that persists over [`IDENTITY_PERSIST_FRAMES`] consecutive frontal frames.
+/// Largest distance from the session's reference face ([`identity_reference`]) that persists
+/// over [`IDENTITY_PERSIST_FRAMES`] consecutive frontal frames.
 fn identity_drift(frames: &[&FrameSignals]) -> Option<f32> {
-    let frontal: Vec<&crate::embedding::Embedding> = frames
+    let frontal: Vec<&Embedding> = frames
         .iter()
-        .filter(|f| is_frontal(f))
+        .filter(|f| f.is_frontal())
         .filter_map(|f| f.embedding.as_ref())
         .collect();
     if frontal.len() < 2 {
         return None;
     }
-    let k = frontal.len().min(3);
-    let dim = frontal[0].0.len();
-    let mut mean = vec![0f32; dim];
-    for e in &frontal[..k] {
-        for (m, v) in mean.iter_mut().zip(&e.0) {
-            *m += v / k as f32;
-        }
-    }
-    let reference = crate::embedding::Embedding(mean);
+    let reference = identity_reference(frames.iter().copied())?;
     let distances: Vec<f32> = frontal.iter().map(|e| e.distance(&reference)).collect();
     distances
         .windows(IDENTITY_PERSIST_FRAMES.min(distances.len()))

@@ -10,10 +10,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyzer::FrameSignals;
 use crate::detect::counted_faces;
 use crate::framing::ContentRect;
 use crate::quality::{is_cut_off, FACE_PIXELS_MIN, LUMA_BRIGHT};
+use crate::signals::FrameSignals;
 use crate::temporal::{detect_events, percentile, Baseline, Event};
 
 /// Capture time the gate conditions must hold without a break (s).
@@ -314,6 +314,7 @@ mod tests {
             size: [640, 480],
             content: None,
             face_count: faces.len(),
+            detected: true,
             pose: faces.first().map(|_| HeadPose {
                 yaw,
                 pitch: 0.0,

@@ -15,7 +15,7 @@ use super::evidence::{
 };
 use super::gate::{read_session, Reading};
 use super::plan::ChallengePlan;
-use crate::analyzer::FrameSignals;
+use crate::signals::FrameSignals;
 use crate::temporal::{percentile, Baseline, Event, EventKind};
 
 /// Head movement (degrees, combined yaw/pitch range) that earns the full pose score.
@@ -345,7 +345,7 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
             }
         }
     }
-    if second_face_persists(&evidence, face_frames) {
+    if second_face_persists(&evidence) {
         reasons.push(Reason::MultipleFaces);
     }
     if evidence.identity_drift.is_some_and(|d| d > FACE_CHANGE_DISTANCE) {
@@ -443,11 +443,11 @@ pub fn passive_score(evidence: &AttackEvidence) -> f64 {
 
 /// A second face is evidence only when it is as large as a person beside the subject
 /// ([`crate::detect::SECOND_FACE_MIN_RATIO`]) in at least [`SECOND_FACE_MIN_FRAMES`] frames and
-/// [`SECOND_FACE_MIN_FRACTION`] of the face frames: a detector blip on one frame is not a
-/// second person.
-pub fn second_face_persists(evidence: &AttackEvidence, face_frames: usize) -> bool {
+/// [`SECOND_FACE_MIN_FRACTION`] of the face frames the detector ran on: a detector blip on one
+/// frame is not a second person.
+pub fn second_face_persists(evidence: &AttackEvidence) -> bool {
     evidence.multi_face_frames >= SECOND_FACE_MIN_FRAMES
-        && evidence.multi_face_frames as f32 >= SECOND_FACE_MIN_FRACTION * face_frames as f32
+        && evidence.multi_face_frames as f32 >= SECOND_FACE_MIN_FRACTION * evidence.detected_face_frames as f32
 }
 
 fn most_common_quality(frames: &[FrameSignals]) -> Option<(crate::quality::QualityCode, usize)> {
@@ -481,6 +481,7 @@ mod tests {
             size: [640, 480],
             content: None,
             face_count: 1,
+            detected: true,
             faces: Vec::new(),
             pose: Some(HeadPose {
                 yaw,

@@ -1,5 +1,8 @@
 //! `livegate bench`: per-stage latency on this machine, for each available backend, on a real
-//! face image. Figures are medians; compare backends within one run (the machine is noisy).
+//! face image; with `--frames DIR`, whole-session frames/s beside the Python peer too
+//! ([`session`]). Figures are medians; compare within one run (the machine is noisy).
+
+pub mod session;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,7 +24,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 30)]
     pub iterations: usize,
     /// Backends to compare, comma-separated.
-    #[arg(long, default_value = "tract", value_delimiter = ',')]
+    #[arg(long, default_value = "tract,ort", value_delimiter = ',')]
     pub backends: Vec<String>,
     /// Print JSON.
     #[arg(long)]
@@ -29,6 +32,22 @@ pub struct BenchArgs {
     /// Model directory.
     #[arg(long, value_name = "DIR")]
     pub models: Option<PathBuf>,
+    /// A directory of JPEG/PNG frames of one session (name order): whole-session frames/s on one
+    /// thread, model loading and decoding included, beside the Python peer.
+    #[arg(long, value_name = "DIR")]
+    pub frames: Option<PathBuf>,
+    /// Capture rate of the `--frames` directory (frames are `1/fps` s apart).
+    #[arg(long, default_value_t = 15.0)]
+    pub fps: f64,
+    /// Whole-session runs per pipeline (the median run is reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Skip the Python peer (`bench/peer_pipeline.py`).
+    #[arg(long)]
+    pub no_peer: bool,
+    /// The peer script.
+    #[arg(long, value_name = "FILE")]
+    pub peer_script: Option<PathBuf>,
 }
 
 /// Median latency of each stage for one backend, milliseconds.
@@ -98,17 +117,72 @@ pub fn time_stages(analyzer: &Analyzer, bytes: &[u8], iterations: usize) -> Resu
     Ok(stages)
 }
 
+/// Whole-session figures of every backend and the peer.
+#[derive(Serialize, Debug)]
+pub struct SessionReport {
+    /// Our pipeline, per backend.
+    pub ours: Vec<session::SessionRun>,
+    /// The peer, when it ran.
+    pub peer: Option<session::PeerRun>,
+    /// Why the peer did not run.
+    pub peer_error: Option<String>,
+}
+
+fn run_sessions(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
+    if !(args.fps.is_finite() && args.fps > 0.0 && args.fps <= 240.0) {
+        anyhow::bail!("--fps must be in (0, 240]");
+    }
+    let mut ours = Vec::new();
+    for name in &args.backends {
+        match session::run_ours(args.models.as_deref(), name, dir, args.fps, args.repeat) {
+            Ok(run) => ours.push(run),
+            Err(e) if name == "ort" => eprintln!("bench: ort skipped: {e:#}"),
+            Err(e) => return Err(e),
+        }
+    }
+    let models = livegate_media::resolve_models_dir(args.models.as_deref());
+    let script = args.peer_script.clone().unwrap_or_else(session::default_peer_script);
+    let (peer, peer_error) = if args.no_peer {
+        (None, Some("skipped (--no-peer)".to_string()))
+    } else {
+        match session::run_peer(&script, dir, &models, args.repeat) {
+            Ok(p) => (Some(p), None),
+            Err(e) => (None, Some(format!("{e:#}"))),
+        }
+    };
+    let report = SessionReport { ours, peer, peer_error };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        session::print_table(&report.ours, report.peer.as_ref());
+        if let Some(e) = &report.peer_error {
+            println!("peer not measured: {e}");
+        }
+    }
+    Ok(())
+}
+
 /// Entry point of the subcommand.
 pub fn run(args: BenchArgs) -> Result<()> {
+    if let Some(dir) = args.frames.clone() {
+        return run_sessions(&args, &dir);
+    }
     let path = args.image.clone().unwrap_or_else(default_image);
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let iterations = args.iterations.max(1);
     let mut results = Vec::new();
     for name in &args.backends {
-        let analyzer = backend::analyzer(&ModelArgs {
+        let analyzer = match backend::analyzer(&ModelArgs {
             models: args.models.clone(),
             backend: name.clone(),
-        })?;
+        }) {
+            Ok(a) => a,
+            Err(e) if name == "ort" => {
+                eprintln!("bench: ort skipped: {e:#}");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         results.push(StageTimes {
             backend: name.clone(),
             stages: time_stages(&analyzer, &bytes, iterations)?,

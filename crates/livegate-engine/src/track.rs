@@ -1,0 +1,217 @@
+//! The session pipeline's plan: which stages a frame needs, given the frames before it.
+//!
+//! A verdict needs landmarks on every frame (turns, blinks and smiles are read from them), but
+//! not a detector pass, an anti-spoofing pass or a descriptor on every frame. So, per frame:
+//! - **Face**: tracked from the previous frame — FaceMesh runs on the crop the previous frame's
+//!   face gives, and the new box is the previous one moved by the similarity transform between
+//!   the two frames' landmarks. The detector runs on the first frame, whenever tracking is not
+//!   trusted ([`tracking_holds`]), and at least every [`DETECT_INTERVAL_S`] so a second person
+//!   entering the picture is still counted. A second face is therefore only seen on detector
+//!   frames: one that stays in view for less than about `3 × DETECT_INTERVAL_S` is not counted
+//!   (`multiple_faces` needs three detector frames, see `liveness::verdict`).
+//! - **Texture** (both MiniFASNets and our cues): on face frames at least
+//!   [`TEXTURE_INTERVAL_S`] apart, preferring frames that pass every quality check; a session of
+//!   poor frames still gets one every `2 × TEXTURE_INTERVAL_S`.
+//! - **Embedding**: likewise every [`EMBEDDING_INTERVAL_S`], preferring sharp near-frontal
+//!   frames (the ones identity continuity and face match read).
+//!
+//! Suspicion makes it dense again: while the last detector frame counted a second person, the
+//! detector runs on every frame ([`second_person_in_view`]), and while the last frontal
+//! descriptor is far from the session's reference face, every frame gets one
+//! ([`identity_in_doubt`]) — so the evidence that needs several frames (`multiple_faces`,
+//! `face_changed`) gathers at the frame rate, not the sampling rate.
+//!
+//! Everything here is a pure function of the history, so a stored session replays the same plan.
+
+use crate::detect::{counted_faces, FaceDetection};
+use crate::liveness::evidence::{identity_reference, FACE_CHANGE_DISTANCE};
+use crate::signals::FrameSignals;
+
+/// Longest time between two detector passes (s).
+pub const DETECT_INTERVAL_S: f64 = 0.5;
+/// Target spacing of texture readings (s).
+pub const TEXTURE_INTERVAL_S: f64 = 0.2;
+/// Target spacing of face descriptors (s).
+pub const EMBEDDING_INTERVAL_S: f64 = 0.5;
+/// FaceMesh face presence below which a tracked face is considered lost.
+pub const TRACK_PRESENCE_MIN: f32 = 0.5;
+/// Largest move of a tracked face between frames, as a fraction of its box side; beyond it the
+/// crop the mesh saw was off and the frame is detected again.
+pub const TRACK_SHIFT_MAX: f32 = 0.3;
+/// Largest change of a tracked face's size between frames (ratio).
+pub const TRACK_SCALE_MAX: f32 = 1.3;
+/// Fraction of [`FACE_CHANGE_DISTANCE`] beyond which a descriptor puts the identity in doubt.
+pub const IDENTITY_DOUBT: f32 = 0.8;
+
+/// The last detector frame counted a second person (so the next frame is detected too).
+pub fn second_person_in_view(history: &[FrameSignals]) -> bool {
+    history
+        .iter()
+        .rev()
+        .find(|f| f.detected)
+        .is_some_and(|f| counted_faces(&f.faces) > 1)
+}
+
+/// The last frontal descriptor is far enough from the session's reference face that the next
+/// frame should be read too.
+pub fn identity_in_doubt(history: &[FrameSignals]) -> bool {
+    let Some(last) = history
+        .iter()
+        .rev()
+        .find(|f| f.is_frontal() && f.embedding.is_some())
+        .and_then(|f| f.embedding.as_ref())
+    else {
+        return false;
+    };
+    identity_reference(history).is_some_and(|r| last.distance(&r) > IDENTITY_DOUBT * FACE_CHANGE_DISTANCE)
+}
+
+/// The face to track into the next frame: the previous frame's subject, when that frame is
+/// recent, had landmarks, and the detector ran recently enough. `None`: run the detector.
+pub fn track_from<'a>(t: f64, history: &'a [FrameSignals]) -> Option<(&'a FaceDetection, &'a [[f32; 2]])> {
+    let last = history.last()?;
+    let last_detected = history.iter().rev().find(|f| f.detected)?;
+    if !(t > last.t) || t - last_detected.t >= DETECT_INTERVAL_S || second_person_in_view(history) {
+        return None;
+    }
+    let face = last.subject()?;
+    if last.mesh_points.is_empty() || last.mesh_presence.is_none_or(|p| p < TRACK_PRESENCE_MIN) {
+        return None;
+    }
+    Some((face, &last.mesh_points))
+}
+
+/// A 2-D similarity transform `p ↦ s·R·p + d`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Similarity {
+    /// Scale.
+    pub scale: f32,
+    /// Rotation (radians).
+    pub angle: f32,
+    /// Translation.
+    pub shift: [f32; 2],
+}
+
+impl Similarity {
+    /// Least-squares similarity mapping `from` onto `to` (same length, at least two points).
+    pub fn fit(from: &[[f32; 2]], to: &[[f32; 2]]) -> Option<Self> {
+        let n = from.len();
+        if n < 2 || to.len() != n {
+            return None;
+        }
+        let mean = |pts: &[[f32; 2]]| {
+            let (sx, sy) = pts.iter().fold((0.0, 0.0), |(x, y), p| (x + p[0], y + p[1]));
+            [sx / n as f32, sy / n as f32]
+        };
+        let (ma, mb) = (mean(from), mean(to));
+        let (mut dot, mut cross, mut norm) = (0f32, 0f32, 0f32);
+        for (a, b) in from.iter().zip(to) {
+            let (ax, ay) = (a[0] - ma[0], a[1] - ma[1]);
+            let (bx, by) = (b[0] - mb[0], b[1] - mb[1]);
+            dot += ax * bx + ay * by;
+            cross += ax * by - ay * bx;
+            norm += ax * ax + ay * ay;
+        }
+        if norm <= f32::EPSILON {
+            return None;
+        }
+        let angle = cross.atan2(dot);
+        let scale = dot.hypot(cross) / norm;
+        let (sin, cos) = angle.sin_cos();
+        let shift = [
+            mb[0] - scale * (cos * ma[0] - sin * ma[1]),
+            mb[1] - scale * (sin * ma[0] + cos * ma[1]),
+        ];
+        Some(Self { scale, angle, shift })
+    }
+
+    /// Maps one point.
+    pub fn apply(&self, p: [f32; 2]) -> [f32; 2] {
+        let (sin, cos) = self.angle.sin_cos();
+        [
+            self.scale * (cos * p[0] - sin * p[1]) + self.shift[0],
+            self.scale * (sin * p[0] + cos * p[1]) + self.shift[1],
+        ]
+    }
+
+    /// The face moved by this transform: box centre mapped, box scaled (kept axis-aligned),
+    /// keypoints mapped; `score` is the tracking confidence.
+    pub fn move_face(&self, face: &FaceDetection, score: f32) -> FaceDetection {
+        let (cx, cy) = face.centre();
+        let [ncx, ncy] = self.apply([cx, cy]);
+        let (w, h) = (face.bbox[2] * self.scale, face.bbox[3] * self.scale);
+        FaceDetection {
+            bbox: [ncx - w / 2.0, ncy - h / 2.0, w, h],
+            score,
+            keypoints: face.keypoints.map(|k| self.apply(k)),
+        }
+    }
+}
+
+/// Whether a tracked face can be trusted: the mesh still sees a face, and it has not moved or
+/// changed size so much that the crop it was read from was off.
+pub fn tracking_holds(previous: &FaceDetection, moved: &FaceDetection, presence: f32) -> bool {
+    let side = previous.bbox[2].max(previous.bbox[3]).max(1.0);
+    let ((px, py), (nx, ny)) = (previous.centre(), moved.centre());
+    let shift = (nx - px).hypot(ny - py) / side;
+    let ratio = moved.bbox[2].max(1e-3) / previous.bbox[2].max(1e-3);
+    presence >= TRACK_PRESENCE_MIN
+        && shift <= TRACK_SHIFT_MAX
+        && ratio <= TRACK_SCALE_MAX
+        && ratio >= 1.0 / TRACK_SCALE_MAX
+}
+
+/// Whether a stage sampled every `interval` s is due on a face frame at `t`: on the first such
+/// frame, on a `preferred` frame once `interval` has passed since the last reading
+/// (`has(frame)` marks earlier readings), and on any frame after twice that.
+pub fn due(
+    t: f64,
+    history: &[FrameSignals],
+    interval: f64,
+    preferred: bool,
+    has: impl Fn(&FrameSignals) -> bool,
+) -> bool {
+    let Some(last) = history.iter().rev().find(|f| has(f)) else {
+        return true;
+    };
+    let gap = t - last.t;
+    // Capture times that do not advance (a replayed or reordered stream) get a fresh reading.
+    gap <= 0.0 || (preferred && gap >= interval - 1e-6) || gap >= 2.0 * interval - 1e-6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarity_recovers_a_known_transform() {
+        let truth = Similarity {
+            scale: 1.2,
+            angle: 0.1,
+            shift: [5.0, -3.0],
+        };
+        let from = [[0.0, 0.0], [10.0, 0.0], [0.0, 20.0], [7.0, 9.0]];
+        let to: Vec<[f32; 2]> = from.iter().map(|&p| truth.apply(p)).collect();
+        let fit = Similarity::fit(&from, &to).unwrap();
+        assert!((fit.scale - 1.2).abs() < 1e-4 && (fit.angle - 0.1).abs() < 1e-4);
+        assert!((fit.shift[0] - 5.0).abs() < 1e-3 && (fit.shift[1] + 3.0).abs() < 1e-3);
+        assert!(Similarity::fit(&[[1.0, 1.0], [1.0, 1.0]], &[[0.0, 0.0], [2.0, 2.0]]).is_none());
+    }
+
+    fn face(x: f32, w: f32) -> FaceDetection {
+        FaceDetection {
+            bbox: [x, 100.0, w, w],
+            score: 0.9,
+            keypoints: [[0.0; 2]; 5],
+        }
+    }
+
+    #[test]
+    fn tracking_is_refused_for_lost_jumping_or_resized_faces() {
+        let prev = face(100.0, 100.0);
+        assert!(tracking_holds(&prev, &face(110.0, 105.0), 0.9));
+        assert!(!tracking_holds(&prev, &face(110.0, 105.0), 0.2));
+        assert!(!tracking_holds(&prev, &face(150.0, 100.0), 0.9));
+        assert!(!tracking_holds(&prev, &face(80.0, 140.0), 0.9));
+    }
+}
