@@ -17,7 +17,7 @@ use crate::pose::{fit_face_frame, HeadPose};
 use crate::quality::assess_quality;
 pub use crate::signals::{fingerprint, FrameSignals, FINGERPRINT_SIDE, MESH_SUBSET};
 use crate::texture::{analyse_texture, Texture};
-use crate::track::{self, Similarity, EMBEDDING_INTERVAL_S, TEXTURE_INTERVAL_S};
+use crate::track::{self, Similarity, EMBEDDING, TEXTURE};
 
 /// Per-face results of the landmark stages.
 #[derive(Clone, Debug)]
@@ -95,7 +95,7 @@ impl Analyzer {
         frame.check_min_resolution()?;
         let content = content_rect(frame);
         let tracked = match track::track_from(t, history) {
-            Some((previous, points)) => self.track(frame, previous, points)?,
+            Some(previous) => self.track(frame, previous)?,
             None => None,
         };
         let (faces, detected, landmarks) = match tracked {
@@ -142,37 +142,34 @@ impl Analyzer {
         signals.geometry = Some(geometry.expression.geometry);
         signals.mesh_presence = Some(geometry.landmarks.presence);
         signals.mesh_points = mesh_subset(&geometry.landmarks);
-        if track::due(t, history, TEXTURE_INTERVAL_S, signals.quality.ok, |f| {
-            f.texture.is_some()
-        }) {
+        if track::due(t, history, TEXTURE, signals.quality.ok, |f| f.texture.is_some()) {
             let texture = self.texture(frame, content, &subject)?;
             signals.bona_fide = Some(texture.bona_fide);
             signals.texture = Some(texture);
         }
         let preferred = signals.quality.ok && signals.is_frontal();
-        if track::due(t, history, EMBEDDING_INTERVAL_S, preferred, |f| f.embedding.is_some())
-            || track::identity_in_doubt(history)
+        if track::due(t, history, EMBEDDING, preferred, |f| f.embedding.is_some()) || track::identity_in_doubt(history)
         {
             signals.embedding = Some(self.embedding(frame, &subject)?);
         }
         Ok(signals)
     }
 
-    /// Follows `previous` (the last frame's subject, whose landmarks were `points`) into this
-    /// frame: FaceMesh on the crop the previous face gives, the face moved with its landmarks.
-    /// `None` when tracking cannot be trusted (the caller then detects).
+    /// Follows the last frame's subject into this frame: FaceMesh on the crop the previous face
+    /// gives, the face moved with its landmarks. `None` when tracking cannot be trusted (the
+    /// caller then detects).
     fn track(
         &self,
         frame: &RgbImage,
-        previous: &FaceDetection,
-        points: &[[f32; 2]],
+        previous: track::Tracked<'_>,
     ) -> Result<Option<(FaceDetection, Landmarks)>, EngineError> {
-        let landmarks = self.landmarks(frame, previous)?;
-        let Some(motion) = Similarity::fit(points, &mesh_subset(&landmarks)) else {
+        let landmarks = self.landmarks(frame, previous.face)?;
+        let Some(motion) = Similarity::fit(previous.points, &mesh_subset(&landmarks)) else {
             return Ok(None);
         };
-        let moved = motion.move_face(previous, landmarks.presence);
-        Ok(track::tracking_holds(previous, &moved, landmarks.presence).then_some((moved, landmarks)))
+        let moved = motion.move_face(previous.face, landmarks.presence);
+        let holds = track::tracking_holds(previous.face, &moved, landmarks.presence, previous.confirmed);
+        Ok(holds.then_some((moved, landmarks)))
     }
 
     /// Runs every stage on one frame captured at `t` seconds (a frame on its own: detector,

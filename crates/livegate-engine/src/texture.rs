@@ -157,8 +157,11 @@ pub fn spectral_peak_log_ratio(n: usize, patch: &[f32]) -> f32 {
         .enumerate()
         .map(|(i, &v)| Complex::new((v - mean) * hann[i / n] * hann[i % n], 0.0))
         .collect();
-    let mut planner = FftPlanner::new();
-    let fft = planner.plan_fft_forward(n);
+    // The planner caches its plans: one per thread, so each patch size is planned once.
+    thread_local! {
+        static PLANNER: std::cell::RefCell<FftPlanner<f32>> = std::cell::RefCell::new(FftPlanner::new());
+    }
+    let fft = PLANNER.with(|p| p.borrow_mut().plan_fft_forward(n));
     for row in data.chunks_exact_mut(n) {
         fft.process(row);
     }
@@ -204,8 +207,9 @@ pub fn spectral_peak_log_ratio(n: usize, patch: &[f32]) -> f32 {
             if ring.is_empty() {
                 return f32::MAX;
             }
-            ring.sort_by(f32::total_cmp);
-            ring[ring.len() / 2].max(1e-6)
+            let mid = ring.len() / 2;
+            let (_, median, _) = ring.select_nth_unstable_by(mid, f32::total_cmp);
+            median.max(1e-6)
         })
         .collect();
     let peak = cells

@@ -9,11 +9,13 @@
 //!   entering the picture is still counted. A second face is therefore only seen on detector
 //!   frames: one that stays in view for less than about `3 × DETECT_INTERVAL_S` is not counted
 //!   (`multiple_faces` needs three detector frames, see `liveness::verdict`).
-//! - **Texture** (both MiniFASNets and our cues): on face frames at least
-//!   [`TEXTURE_INTERVAL_S`] apart, preferring frames that pass every quality check; a session of
-//!   poor frames still gets one every `2 × TEXTURE_INTERVAL_S`.
-//! - **Embedding**: likewise every [`EMBEDDING_INTERVAL_S`], preferring sharp near-frontal
-//!   frames (the ones identity continuity and face match read).
+//! - **Texture** (both MiniFASNets and our cues): on the first [`TEXTURE_DENSE`] face frames
+//!   (a passive burst is read on every frame), then at least [`TEXTURE_INTERVAL_S`] apart,
+//!   preferring frames that pass every quality check; a session of poor frames still gets one
+//!   every `2 × TEXTURE_INTERVAL_S`.
+//! - **Embedding**: likewise — the first [`EMBEDDING_DENSE`] face frames (the session's
+//!   reference face), then every [`EMBEDDING_INTERVAL_S`], preferring sharp near-frontal frames
+//!   (the ones identity continuity and face match read).
 //!
 //! Suspicion makes it dense again: while the last detector frame counted a second person, the
 //! detector runs on every frame ([`second_person_in_view`]), and while the last frontal
@@ -29,10 +31,14 @@ use crate::signals::FrameSignals;
 
 /// Longest time between two detector passes (s).
 pub const DETECT_INTERVAL_S: f64 = 0.5;
-/// Target spacing of texture readings (s).
-pub const TEXTURE_INTERVAL_S: f64 = 0.2;
-/// Target spacing of face descriptors (s).
-pub const EMBEDDING_INTERVAL_S: f64 = 0.5;
+/// Face frames read for texture before sampling starts.
+pub const TEXTURE_DENSE: usize = 5;
+/// Target spacing of texture readings after the first [`TEXTURE_DENSE`] (s).
+pub const TEXTURE_INTERVAL_S: f64 = 0.5;
+/// Face frames given a descriptor before sampling starts.
+pub const EMBEDDING_DENSE: usize = 3;
+/// Target spacing of face descriptors after the first [`EMBEDDING_DENSE`] (s).
+pub const EMBEDDING_INTERVAL_S: f64 = 1.0;
 /// FaceMesh face presence below which a tracked face is considered lost.
 pub const TRACK_PRESENCE_MIN: f32 = 0.5;
 /// Largest move of a tracked face between frames, as a fraction of its box side; beyond it the
@@ -67,18 +73,37 @@ pub fn identity_in_doubt(history: &[FrameSignals]) -> bool {
 }
 
 /// The face to track into the next frame: the previous frame's subject, when that frame is
-/// recent, had landmarks, and the detector ran recently enough. `None`: run the detector.
-pub fn track_from<'a>(t: f64, history: &'a [FrameSignals]) -> Option<(&'a FaceDetection, &'a [[f32; 2]])> {
+/// recent, had landmarks, the detector ran recently enough and no second person was in view.
+/// `None`: run the detector. A face the mesh scored as barely present is tracked only when
+/// the detector has just confirmed it (a strongly turned head scores low on every crop, so
+/// detecting again would not help).
+pub fn track_from(t: f64, history: &[FrameSignals]) -> Option<Tracked<'_>> {
     let last = history.last()?;
     let last_detected = history.iter().rev().find(|f| f.detected)?;
     if !(t > last.t) || t - last_detected.t >= DETECT_INTERVAL_S || second_person_in_view(history) {
         return None;
     }
     let face = last.subject()?;
-    if last.mesh_points.is_empty() || last.mesh_presence.is_none_or(|p| p < TRACK_PRESENCE_MIN) {
+    let present = last.mesh_presence.is_some_and(|p| p >= TRACK_PRESENCE_MIN);
+    if last.mesh_points.is_empty() || !(present || last.detected) {
         return None;
     }
-    Some((face, &last.mesh_points))
+    Some(Tracked {
+        face,
+        points: &last.mesh_points,
+        confirmed: last.detected,
+    })
+}
+
+/// The previous frame's face, as [`track_from`] hands it on.
+#[derive(Clone, Copy, Debug)]
+pub struct Tracked<'a> {
+    /// The face box and keypoints.
+    pub face: &'a FaceDetection,
+    /// Its [`crate::signals::MESH_SUBSET`] landmarks.
+    pub points: &'a [[f32; 2]],
+    /// The detector found it on that frame.
+    pub confirmed: bool,
 }
 
 /// A 2-D similarity transform `p ↦ s·R·p + d`.
@@ -148,32 +173,57 @@ impl Similarity {
     }
 }
 
-/// Whether a tracked face can be trusted: the mesh still sees a face, and it has not moved or
-/// changed size so much that the crop it was read from was off.
-pub fn tracking_holds(previous: &FaceDetection, moved: &FaceDetection, presence: f32) -> bool {
+/// Whether a tracked face can be trusted: the mesh still sees a face (or the detector has just
+/// confirmed it), and it has not moved or changed size so much that the crop it was read from
+/// was off.
+pub fn tracking_holds(previous: &FaceDetection, moved: &FaceDetection, presence: f32, confirmed: bool) -> bool {
     let side = previous.bbox[2].max(previous.bbox[3]).max(1.0);
     let ((px, py), (nx, ny)) = (previous.centre(), moved.centre());
     let shift = (nx - px).hypot(ny - py) / side;
     let ratio = moved.bbox[2].max(1e-3) / previous.bbox[2].max(1e-3);
-    presence >= TRACK_PRESENCE_MIN
+    (presence >= TRACK_PRESENCE_MIN || confirmed)
         && shift <= TRACK_SHIFT_MAX
         && ratio <= TRACK_SCALE_MAX
         && ratio >= 1.0 / TRACK_SCALE_MAX
 }
 
-/// Whether a stage sampled every `interval` s is due on a face frame at `t`: on the first such
-/// frame, on a `preferred` frame once `interval` has passed since the last reading
-/// (`has(frame)` marks earlier readings), and on any frame after twice that.
+/// How a stage is sampled over a session.
+#[derive(Clone, Copy, Debug)]
+pub struct Sampling {
+    /// Readings taken on every face frame before sampling starts.
+    pub dense: usize,
+    /// Target spacing afterwards (s).
+    pub interval: f64,
+}
+
+/// Texture readings.
+pub const TEXTURE: Sampling = Sampling {
+    dense: TEXTURE_DENSE,
+    interval: TEXTURE_INTERVAL_S,
+};
+/// Face descriptors.
+pub const EMBEDDING: Sampling = Sampling {
+    dense: EMBEDDING_DENSE,
+    interval: EMBEDDING_INTERVAL_S,
+};
+
+/// Whether a sampled stage is due on a face frame at `t` (`has(frame)` marks earlier readings):
+/// while fewer than `dense` readings exist, on a `preferred` frame once `interval` has passed
+/// since the last reading, and on any frame after twice that.
 pub fn due(
     t: f64,
     history: &[FrameSignals],
-    interval: f64,
+    sampling: Sampling,
     preferred: bool,
     has: impl Fn(&FrameSignals) -> bool,
 ) -> bool {
+    let interval = sampling.interval;
     let Some(last) = history.iter().rev().find(|f| has(f)) else {
         return true;
     };
+    if history.iter().filter(|f| has(f)).take(sampling.dense).count() < sampling.dense {
+        return true;
+    }
     let gap = t - last.t;
     // Capture times that do not advance (a replayed or reordered stream) get a fresh reading.
     gap <= 0.0 || (preferred && gap >= interval - 1e-6) || gap >= 2.0 * interval - 1e-6
@@ -209,9 +259,10 @@ mod tests {
     #[test]
     fn tracking_is_refused_for_lost_jumping_or_resized_faces() {
         let prev = face(100.0, 100.0);
-        assert!(tracking_holds(&prev, &face(110.0, 105.0), 0.9));
-        assert!(!tracking_holds(&prev, &face(110.0, 105.0), 0.2));
-        assert!(!tracking_holds(&prev, &face(150.0, 100.0), 0.9));
-        assert!(!tracking_holds(&prev, &face(80.0, 140.0), 0.9));
+        assert!(tracking_holds(&prev, &face(110.0, 105.0), 0.9, false));
+        assert!(!tracking_holds(&prev, &face(110.0, 105.0), 0.2, false));
+        assert!(tracking_holds(&prev, &face(110.0, 105.0), 0.2, true));
+        assert!(!tracking_holds(&prev, &face(150.0, 100.0), 0.9, true));
+        assert!(!tracking_holds(&prev, &face(80.0, 140.0), 0.9, true));
     }
 }

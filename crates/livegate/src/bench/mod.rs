@@ -82,6 +82,8 @@ pub fn time_stages(analyzer: &Analyzer, bytes: &[u8], iterations: usize) -> Resu
     let faces = analyzer.detect(&frame)?;
     let face = faces.first().context("the benchmark image has no face")?.clone();
     let landmarks = analyzer.landmarks(&frame, &face)?;
+    // A history whose last frame had texture and a descriptor: the next frame is tracked only.
+    let history = vec![analyzer.analyze(&frame, 0.0)?];
     let stages = vec![
         (
             "decode (JPEG)".to_string(),
@@ -94,6 +96,26 @@ pub fn time_stages(analyzer: &Analyzer, bytes: &[u8], iterations: usize) -> Resu
         (
             "landmarks (FaceMesh 468)".into(),
             median_ms(iterations, || Ok(analyzer.landmarks(&frame, &face)?))?,
+        ),
+        (
+            "framing (content rect)".into(),
+            median_ms(iterations, || Ok(livegate_engine::framing::content_rect(&frame)))?,
+        ),
+        (
+            "quality (size, light, blur)".into(),
+            median_ms(iterations, || {
+                Ok(livegate_engine::quality::assess_quality(
+                    &frame,
+                    livegate_engine::framing::content_rect(&frame),
+                    &faces,
+                ))
+            })?,
+        ),
+        (
+            "fingerprint (16x16 thumbnail)".into(),
+            median_ms(iterations, || {
+                Ok(livegate_engine::analyzer::fingerprint(&frame, Some(&face)))
+            })?,
         ),
         (
             "pose + expression (geometry)".into(),
@@ -110,8 +132,12 @@ pub fn time_stages(analyzer: &Analyzer, bytes: &[u8], iterations: usize) -> Resu
             median_ms(iterations, || Ok(analyzer.embedding(&frame, &face)?))?,
         ),
         (
-            "whole frame".into(),
+            "whole frame (every stage)".into(),
             median_ms(iterations, || Ok(analyzer.analyze(&frame, 0.0)?))?,
+        ),
+        (
+            "tracked frame (mesh + cheap stages)".into(),
+            median_ms(iterations, || Ok(analyzer.analyze_next(&frame, 0.05, &history)?))?,
         ),
     ];
     Ok(stages)
