@@ -80,7 +80,9 @@ pub fn identity_in_doubt(history: &[FrameSignals]) -> bool {
 pub fn track_from(t: f64, history: &[FrameSignals]) -> Option<Tracked<'_>> {
     let last = history.last()?;
     let last_detected = history.iter().rev().find(|f| f.detected)?;
-    if !(t > last.t) || t - last_detected.t >= DETECT_INTERVAL_S || second_person_in_view(history) {
+    // Capture times that do not advance (or are not numbers) start from a detection.
+    let advances = t.partial_cmp(&last.t) == Some(std::cmp::Ordering::Greater);
+    if !advances || t - last_detected.t >= DETECT_INTERVAL_S || second_person_in_view(history) {
         return None;
     }
     let face = last.subject()?;
@@ -183,8 +185,7 @@ pub fn tracking_holds(previous: &FaceDetection, moved: &FaceDetection, presence:
     let ratio = moved.bbox[2].max(1e-3) / previous.bbox[2].max(1e-3);
     (presence >= TRACK_PRESENCE_MIN || confirmed)
         && shift <= TRACK_SHIFT_MAX
-        && ratio <= TRACK_SCALE_MAX
-        && ratio >= 1.0 / TRACK_SCALE_MAX
+        && (1.0 / TRACK_SCALE_MAX..=TRACK_SCALE_MAX).contains(&ratio)
 }
 
 /// How a stage is sampled over a session.

@@ -25,6 +25,12 @@ pub struct ServerConfig {
     pub max_frame_bytes: usize,
     /// Concurrent frame analyses (default: available cores).
     pub workers: usize,
+    /// How long a session completion or PDF work waits for a worker slot before it is answered
+    /// `503 busy`, in milliseconds (default 10000); frame uploads never wait.
+    pub worker_wait_ms: u64,
+    /// Parsed frame signals of open sessions kept in memory, in frames over all sessions
+    /// (default 20000, a few tens of MB); least recently used sessions go first.
+    pub frame_cache_frames: usize,
     /// An API key created on first start, stored hashed.
     pub bootstrap_api_key: Option<String>,
     /// Seconds frames are kept after a session completes or expires; 0 deletes them at
@@ -65,6 +71,8 @@ impl Default for ServerConfig {
             session_ttl_s: 300,
             max_frame_bytes: 8 * 1024 * 1024,
             workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            worker_wait_ms: 10_000,
+            frame_cache_frames: 20_000,
             bootstrap_api_key: None,
             frame_retention_s: 0,
             audit_images: 3,
@@ -149,6 +157,8 @@ impl ServerConfig {
         number!(session_ttl_s, "LIVEGATE_SESSION_TTL_S");
         number!(max_frame_bytes, "LIVEGATE_MAX_FRAME_BYTES");
         number!(workers, "LIVEGATE_WORKERS");
+        number!(worker_wait_ms, "LIVEGATE_WORKER_WAIT_MS");
+        number!(frame_cache_frames, "LIVEGATE_FRAME_CACHE_FRAMES");
         number!(frame_retention_s, "LIVEGATE_FRAME_RETENTION_S");
         number!(audit_images, "LIVEGATE_AUDIT_IMAGES");
         number!(webhook_max_attempts, "LIVEGATE_WEBHOOK_MAX_ATTEMPTS");
@@ -187,6 +197,17 @@ impl ServerConfig {
         check(
             (1..=64).contains(&self.workers),
             format!("workers must be 1-64, got {}", self.workers),
+        )?;
+        check(
+            self.worker_wait_ms <= 120_000,
+            format!("worker_wait_ms must be at most 120000, got {}", self.worker_wait_ms),
+        )?;
+        check(
+            self.frame_cache_frames <= 1_000_000,
+            format!(
+                "frame_cache_frames must be at most 1000000, got {}",
+                self.frame_cache_frames
+            ),
         )?;
         check(
             self.frame_retention_s <= 90 * 86_400,
@@ -264,6 +285,10 @@ mod tests {
         c.session_ttl_s = 5;
         assert!(c.validate().unwrap_err().contains("session_ttl_s"));
         c.session_ttl_s = 60;
+        c.apply_env(|n| (n == "LIVEGATE_WORKER_WAIT_MS").then(|| "200000".to_string()))
+            .unwrap();
+        assert!(c.validate().unwrap_err().contains("worker_wait_ms"));
+        c.worker_wait_ms = 0;
         c.database_url = Some("mysql://x".into());
         assert!(c.validate().unwrap_err().contains("database_url"));
     }

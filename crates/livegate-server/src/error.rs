@@ -8,6 +8,7 @@ use livegate_engine::liveness::ConfigError;
 use livegate_media::MediaError;
 use thiserror::Error;
 
+use crate::frame_cache::FrameCacheError;
 use crate::objects::ObjectError;
 use crate::store::StoreError;
 
@@ -242,6 +243,15 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(what) => Self::Conflict(what),
             StoreError::Database(e) => Self::Internal(format!("storage: {e}")),
+        }
+    }
+}
+
+impl From<FrameCacheError> for ApiError {
+    fn from(e: FrameCacheError) -> Self {
+        match e {
+            FrameCacheError::Store(e) => e.into(),
+            e @ (FrameCacheError::Record { .. } | FrameCacheError::Missing { .. }) => Self::Internal(e.to_string()),
         }
     }
 }

@@ -14,12 +14,17 @@ use crate::store::{AuditImage, SessionRow};
 use crate::AppState;
 
 /// Keeps the audit images of a completed session, then deletes its frame images if the
-/// retention period is zero.
-pub async fn finalize(state: &AppState, session: &SessionRow) -> Result<(), ApiError> {
+/// retention period is zero. `signals` are the session's frames' signals when the caller has
+/// them (completion just evaluated them); otherwise they are read from the store.
+pub async fn finalize(
+    state: &AppState,
+    session: &SessionRow,
+    signals: Option<&[FrameSignals]>,
+) -> Result<(), ApiError> {
     if session.result.is_none() || session.frames_purged_at.is_some() {
         return Ok(());
     }
-    keep_audit_images(state, session).await?;
+    keep_audit_images(state, session, signals).await?;
     if state.config.frame_retention_s == 0 {
         purge_frames(state, &session.id).await?;
     }
@@ -27,35 +32,47 @@ pub async fn finalize(state: &AppState, session: &SessionRow) -> Result<(), ApiE
 }
 
 /// Copies the chosen frames to audit images, once (idempotent: nothing happens when the session
-/// already has them).
-async fn keep_audit_images(state: &AppState, session: &SessionRow) -> Result<(), ApiError> {
-    if state.store.audit_images(&session.id).await?.is_empty() {
-        let frames = state.store.frames(&session.id).await?;
-        let signals = frames
-            .iter()
-            .map(|f| serde_json::from_str::<FrameSignals>(&f.signals))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ApiError::Internal(format!("stored frame: {e}")))?;
-        for (idx, &i) in audit_frames(&signals, state.config.audit_images).iter().enumerate() {
-            let frame = &frames[i];
-            let ext = frame.object_key.rsplit('.').next().unwrap_or("jpg");
-            let key = format!("sessions/{}/audit/{idx}.{ext}", session.id);
-            state.objects.copy(&frame.object_key, &key).await?;
-            let image = AuditImage {
-                idx: idx as i64,
-                t: frame.t,
-                sha256: frame.sha256.clone(),
-                object_key: key,
-            };
-            state.store.add_audit_image(&session.id, &image).await?;
+/// already has them). The images are copied as stored, never decoded.
+async fn keep_audit_images(
+    state: &AppState,
+    session: &SessionRow,
+    signals: Option<&[FrameSignals]>,
+) -> Result<(), ApiError> {
+    if !state.store.audit_images(&session.id).await?.is_empty() {
+        return Ok(());
+    }
+    let frames = state.store.frame_objects(&session.id).await?;
+    let read;
+    let signals = match signals {
+        Some(s) if s.len() == frames.len() => s,
+        _ => {
+            read = state
+                .frame_cache
+                .at_least(&state.store, &session.id, frames.len())
+                .await?;
+            state.frame_cache.forget(&session.id);
+            &read.frames[..frames.len()]
         }
+    };
+    for (idx, &i) in audit_frames(signals, state.config.audit_images).iter().enumerate() {
+        let frame = &frames[i];
+        let ext = frame.object_key.rsplit('.').next().unwrap_or("jpg");
+        let key = format!("sessions/{}/audit/{idx}.{ext}", session.id);
+        state.objects.copy(&frame.object_key, &key).await?;
+        let image = AuditImage {
+            idx: idx as i64,
+            t: frame.t,
+            sha256: frame.sha256.clone(),
+            object_key: key,
+        };
+        state.store.add_audit_image(&session.id, &image).await?;
     }
     Ok(())
 }
 
 /// Deletes a session's frame images and records it.
 pub async fn purge_frames(state: &AppState, id: &str) -> Result<(), ApiError> {
-    for frame in state.store.frames(id).await? {
+    for frame in state.store.frame_objects(id).await? {
         state.objects.delete(&frame.object_key).await?;
     }
     state.store.mark_frames_purged(id, state.clock.now_ms()).await?;
@@ -73,10 +90,11 @@ pub async fn retention_pass(state: &AppState) -> Result<usize, ApiError> {
         if let Some(session) = state.store.session(id).await? {
             if session.result.is_some() {
                 // A completion cut short (crash) still leaves its audit images.
-                keep_audit_images(state, &session).await?;
+                keep_audit_images(state, &session, None).await?;
             }
         }
         purge_frames(state, id).await?;
+        state.frame_cache.forget(id);
     }
     Ok(due.len())
 }

@@ -2,15 +2,17 @@
 //! over HTTP, stored in SQLite or PostgreSQL with images on local disk or S3.
 //!
 //! `HTTP request → auth (API key | session token) → handler → Store (SQL) / Objects (images) /
-//! Analyzer (on the blocking pool, bounded) → JSON`. Background jobs (webhook delivery,
-//! retention) poll the database, so any number of servers can share it. Async exists only here;
-//! the engine stays synchronous.
+//! Analyzer, verdicts and PDFs (on the blocking pool, bounded) → JSON`. Background jobs (webhook
+//! delivery, retention) poll the database, so any number of servers can share it; the one thing
+//! held in memory, [`frame_cache::FrameCache`], is checked against the database on every use.
+//! Async exists only here; the engine stays synchronous.
 
 pub mod api;
 pub mod config;
 pub mod error;
 pub mod esign;
 pub mod evidence;
+pub mod frame_cache;
 pub mod metrics;
 pub mod objects;
 pub mod origins;
@@ -84,12 +86,15 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// Time.
     pub clock: Arc<dyn Clock>,
-    /// Analysis slots: a frame that finds none is refused with 503 instead of queueing.
+    /// Slots of CPU-heavy work (analysis, verdicts, PDFs): see [`api::on_worker`].
     pub workers: Arc<Semaphore>,
+    /// Open sessions' parsed frame signals.
+    pub frame_cache: Arc<frame_cache::FrameCache>,
 }
 
 impl AppState {
-    /// Builds the state; the worker pool has `config.workers` slots.
+    /// Builds the state; the worker pool has `config.workers` slots, the frame cache
+    /// `config.frame_cache_frames` frames.
     pub fn new(
         store: Store,
         objects: Objects,
@@ -98,6 +103,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let workers = Arc::new(Semaphore::new(config.workers));
+        let frame_cache = Arc::new(frame_cache::FrameCache::new(config.frame_cache_frames));
         Self {
             store,
             objects,
@@ -105,6 +111,7 @@ impl AppState {
             config: Arc::new(config),
             clock,
             workers,
+            frame_cache,
         }
     }
 }

@@ -172,3 +172,56 @@ pub fn audit_frames(frames: &[FrameSignals], n: usize) -> Vec<usize> {
     picked.dedup();
     picked
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use livegate_engine::quality::Quality;
+    use serde_json::json;
+
+    /// A one-face frame turned `yaw` degrees, with a descriptor or not (the session pipeline
+    /// measures descriptors and texture on some frames only).
+    fn frame(t: f64, yaw: f32, embedding: Option<&Embedding>) -> FrameSignals {
+        let keypoints = [[0.0f32; 2]; 5];
+        let face = json!({"bbox": [200.0, 120.0, 200.0, 240.0], "score": 0.9, "keypoints": keypoints});
+        let quality = Quality {
+            ok: true,
+            ..Quality::default()
+        };
+        serde_json::from_value(json!({"t": t, "size": [640, 480], "face_count": 1, "faces": [face],
+            "pose": {"yaw": yaw, "pitch": 0.0, "roll": 0.0}, "quality": quality,
+            "embedding": embedding, "mesh_points": [], "fingerprint": []}))
+        .expect("minimal signals")
+    }
+
+    #[test]
+    fn face_match_compares_only_frames_with_a_descriptor() {
+        let reference = Embedding(vec![0.1; 128]);
+        let far = Embedding(vec![0.9; 128]);
+        // Frontal frames without descriptors, a slightly turned one with the reference's.
+        let mut frames: Vec<FrameSignals> = (0..4).map(|i| frame(f64::from(i) * 0.1, 0.0, None)).collect();
+        frames.push(frame(0.5, 25.0, Some(&reference)));
+        let m = face_match(&frames, &reference, true);
+        assert_eq!(
+            (m.attempted, m.matched, m.distance),
+            (true, Some(true), Some(0.0)),
+            "{m:?}"
+        );
+        // A frontal descriptor decides over the turned one.
+        frames.push(frame(0.6, 2.0, Some(&far)));
+        assert_eq!(face_match(&frames, &reference, true).matched, Some(false));
+        // No frame with a descriptor: not attempted, not a panic.
+        let bare: Vec<FrameSignals> = (0..3).map(|i| frame(f64::from(i), 0.0, None)).collect();
+        let m = face_match(&bare, &reference, true);
+        assert_eq!((m.attempted, m.reason.as_deref()), (false, Some("no_frontal_face")));
+    }
+
+    #[test]
+    fn audit_images_do_not_need_descriptors_or_texture() {
+        let e = Embedding(vec![0.1; 128]);
+        let frames: Vec<FrameSignals> = (0..9)
+            .map(|i| frame(f64::from(i) * 0.1, 0.0, (i == 4).then_some(&e)))
+            .collect();
+        assert_eq!(audit_frames(&frames, 3).len(), 3);
+    }
+}

@@ -1,15 +1,22 @@
 //! Issue 12, server side of the capture loop: the frame answer's gate, oval and face box on real
 //! frames, the person's redacted view for client tokens, the text table covering every code,
-//! and redirect URLs checked against the workflow's allowed origins.
+//! and redirect URLs checked against the workflow's allowed origins; and the frame answers'
+//! session state kept in memory (frames cached as committed, checked against the database when
+//! another server added some, parallel uploads).
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use common::{api, clip_jpegs, code, data, KEY};
+use http_body_util::BodyExt;
 use livegate_engine::liveness::gate::ALL_GATE_HINTS;
 use livegate_engine::liveness::Reason;
 use livegate_engine::quality::ALL_QUALITY_CODES;
-use serde_json::json;
+use livegate_engine::FrameSignals;
+use livegate_server::api::frames::live_answer;
+use serde_json::{json, Value};
+use tower::ServiceExt;
 
 #[tokio::test]
 async fn the_gate_opens_on_a_real_face_and_the_answer_carries_the_oval() {
@@ -202,4 +209,206 @@ async fn redirect_urls_must_be_on_an_allowed_origin() {
         )
         .await;
     assert_eq!((s, code(&body)), (StatusCode::BAD_REQUEST, "invalid_request"), "{body}");
+}
+
+/// The stored frames of a session, parsed (the truth any server's cache must agree with).
+async fn stored(api: &common::Api, id: &str) -> Vec<FrameSignals> {
+    let rows = api.state.store.frames(id).await.unwrap();
+    rows.iter().map(|r| serde_json::from_str(&r.signals).unwrap()).collect()
+}
+
+/// What a frame answer's gate and progress must be: [`live_answer`] over the stored frames up to
+/// it.
+fn expected_live(plan: &str, frames: &[FrameSignals], seq: usize) -> (Value, Value) {
+    let (gate, progress) = live_answer(plan, &frames[..=seq]).unwrap();
+    // Through the text, as the answer went (f32 fields print shortest, not widened to f64).
+    let as_sent = |v: String| serde_json::from_str::<Value>(&v).unwrap();
+    (
+        as_sent(serde_json::to_string(&gate).unwrap()),
+        as_sent(serde_json::to_string(&progress).unwrap()),
+    )
+}
+
+const SMILE: &str =
+    r#"{"profile": {"liveness_mode": "active", "liveness_challenges": ["smile"], "fixed_order": true}}"#;
+
+/// Performance issue "server work that does not grow with the session": an upload reads no
+/// earlier frame back from the database (the session's signals are cached as they are
+/// committed), nor does completion.
+#[tokio::test]
+async fn uploads_and_completion_do_not_reread_the_sessions_frames() {
+    let api = api().await;
+    let (id, token) = api.session(serde_json::from_str(SMILE).unwrap()).await;
+    let clip = clip_jpegs("pyfeat_single_face.mp4", 5.0);
+    let n = 8.min(clip.len());
+    let mut answers = Vec::new();
+    for (t, jpeg) in clip.iter().take(n) {
+        let (s, body) = api.frame(&id, &token, "image/jpeg", &t.to_string(), jpeg.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        answers.push(body);
+    }
+    assert_eq!(api.state.frame_cache.frames_parsed(), 0, "no stored frame parsed");
+    assert_eq!(api.state.store.frame_signals_read(), 0, "no stored frame read back");
+    let plan = api.state.store.session(&id).await.unwrap().unwrap().plan;
+    let frames = stored(&api, &id).await;
+    for (seq, answer) in answers.iter().enumerate() {
+        let (gate, progress) = expected_live(&plan, &frames, seq);
+        assert_eq!(
+            (&answer["gate"], &answer["progress"]),
+            (&gate, &progress),
+            "frame {seq}"
+        );
+    }
+    let read = api.state.store.frame_signals_read();
+    let (s, done) = api.post_empty(&format!("/v1/sessions/{id}/complete"), &token).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["selfie"]["frames_captured"].as_u64(), Some(n as u64));
+    assert_eq!(api.state.frame_cache.frames_parsed(), 0, "completion used the cache");
+    assert_eq!(api.state.store.frame_signals_read(), read, "… and read no signals");
+    assert_eq!(api.state.frame_cache.frames_held(), 0, "dropped at completion");
+}
+
+/// Two servers over one database: each one's cache is stale after the other's upload, and
+/// catches up by reading only the frames it lacks; every answer (and a retried upload answered
+/// by the other server) is what the stored frames give, and each frame was analysed with the
+/// real history.
+async fn stale_cache(database_url: Option<String>) {
+    let dir = common::scratch();
+    let mut config = common::test_config(&dir);
+    config.database_url = database_url;
+    let one = common::api_with(&config.database_url(), None, config.clone()).await;
+    let two = common::api_with(&config.database_url(), None, config).await;
+    let (id, token) = one.session(serde_json::from_str(SMILE).unwrap()).await;
+    let clip: Vec<_> = clip_jpegs("pyfeat_single_face.mp4", 5.0).into_iter().take(7).collect();
+    let mut answers = Vec::new();
+    for (i, (t, jpeg)) in clip.iter().enumerate() {
+        let server = if i % 2 == 0 { &two } else { &one };
+        let req = Request::post(format!("/v1/sessions/{id}/frames"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "image/jpeg")
+            .header("x-capture-time", t.to_string())
+            .header("idempotency-key", format!("frame-{i}"))
+            .body(Body::from(jpeg.clone()))
+            .unwrap();
+        let (s, body) = server.call(req).await;
+        assert_eq!(
+            (s, body["seq"].as_u64()),
+            (StatusCode::CREATED, Some(i as u64)),
+            "{body}"
+        );
+        answers.push(body);
+    }
+    // Each server read and parsed only frames the other committed, each once.
+    let parsed = one.state.frame_cache.frames_parsed() + two.state.frame_cache.frames_parsed();
+    let read = one.state.store.frame_signals_read() + two.state.store.frame_signals_read();
+    assert!(
+        parsed <= clip.len() as u64 && read == parsed,
+        "parsed {parsed}, read {read} for {} frames",
+        clip.len()
+    );
+    let plan = one.state.store.session(&id).await.unwrap().unwrap().plan;
+    let frames = stored(&one, &id).await;
+    for (seq, answer) in answers.iter().enumerate() {
+        let (gate, progress) = expected_live(&plan, &frames, seq);
+        assert_eq!(
+            (&answer["gate"], &answer["progress"]),
+            (&gate, &progress),
+            "frame {seq}"
+        );
+    }
+    // A retry of frame 2 (first sent to `two`) through `one`: the original answer.
+    let req = Request::post(format!("/v1/sessions/{id}/frames"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "image/jpeg")
+        .header("x-capture-time", clip[2].0.to_string())
+        .header("idempotency-key", "frame-2")
+        .body(Body::from(clip[2].1.clone()))
+        .unwrap();
+    let (s, again) = one.call(req).await;
+    assert_eq!(
+        (s, again["duplicate"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{again}"
+    );
+    assert_eq!(
+        (&again["gate"], &again["progress"]),
+        (&answers[2]["gate"], &answers[2]["progress"])
+    );
+    // The history each server passed the engine was the session's earlier frames.
+    let analyzer = common::analyzer();
+    let mut direct: Vec<FrameSignals> = Vec::new();
+    for (t, jpeg) in &clip {
+        let image = livegate_media::decode_image(jpeg, Default::default()).unwrap();
+        let next = analyzer.analyze_next(&image, *t, &direct).unwrap();
+        direct.push(serde_json::from_value(json!(next)).unwrap());
+    }
+    assert_eq!(json!(frames), json!(direct));
+    // Completion through the server that saw fewer frames evaluates all of them.
+    let (s, done) = one.post_empty(&format!("/v1/sessions/{id}/complete"), &token).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["selfie"]["frames_captured"].as_u64(), Some(clip.len() as u64));
+}
+
+#[tokio::test]
+async fn a_stale_cache_reads_only_the_frames_another_server_added() {
+    stale_cache(None).await;
+}
+
+#[tokio::test]
+async fn a_stale_cache_reads_only_the_frames_another_server_added_on_postgres() {
+    if let Some(pg) = common::postgres_url() {
+        stale_cache(Some(pg)).await;
+    }
+}
+
+/// Parallel uploads to one session: distinct seqs, and each answer is the stored frames' state
+/// up to its own frame, however the cache was filled.
+#[tokio::test]
+async fn parallel_uploads_to_one_session_get_consistent_answers() {
+    let dir = common::scratch();
+    let config = livegate_server::ServerConfig {
+        workers: 4,
+        ..common::test_config(&dir)
+    };
+    let api = common::api_with(&config.database_url(), None, config).await;
+    let (id, token) = api.session(serde_json::from_str(SMILE).unwrap()).await;
+    let clip: Vec<_> = clip_jpegs("pyfeat_single_face.mp4", 5.0).into_iter().take(4).collect();
+    let uploads: Vec<_> = clip
+        .iter()
+        .map(|(t, jpeg)| {
+            let req = Request::post(format!("/v1/sessions/{id}/frames"))
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "image/jpeg")
+                .header("x-capture-time", t.to_string())
+                .body(Body::from(jpeg.clone()))
+                .unwrap();
+            let app = api.app.clone();
+            tokio::spawn(async move {
+                let res = app.oneshot(req).await.unwrap();
+                let status = res.status();
+                let bytes = res.into_body().collect().await.unwrap().to_bytes();
+                (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for u in uploads {
+        let (s, body) = u.await.unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        answers.push(body);
+    }
+    let mut seqs: Vec<u64> = answers.iter().map(|a| a["seq"].as_u64().unwrap()).collect();
+    seqs.sort();
+    assert_eq!(seqs, vec![0, 1, 2, 3]);
+    let plan = api.state.store.session(&id).await.unwrap().unwrap().plan;
+    let frames = stored(&api, &id).await;
+    for answer in &answers {
+        let seq = answer["seq"].as_u64().unwrap() as usize;
+        let (gate, progress) = expected_live(&plan, &frames, seq);
+        assert_eq!(
+            (&answer["gate"], &answer["progress"]),
+            (&gate, &progress),
+            "frame {seq}"
+        );
+    }
 }

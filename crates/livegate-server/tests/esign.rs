@@ -533,6 +533,25 @@ async fn journey_to_completion(api: &Api) {
     let done = capture(api, &journey, &live_frames()).await;
     assert_eq!(done["status"], "approved", "{done}");
     assert_eq!(done["face_match"]["matched"], true, "{done}");
+    // The reference was decoded and measured once, at send: the session took the invitee's
+    // descriptor and a copy of the photo.
+    let invitee = &api.state.store.invitees(doc_id).await.unwrap()[0];
+    let session = api
+        .state
+        .store
+        .session(done["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(invitee.reference_embedding.is_some());
+    assert_eq!(session.reference_embedding, invitee.reference_embedding);
+    let copy = api
+        .state
+        .objects
+        .get(session.reference_key.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(copy.as_ref(), live_frames()[0].1.as_slice());
     let st = state(api, &journey).await;
     let c = &st["capture"];
     assert_eq!(

@@ -15,6 +15,7 @@ use livegate_media::image_io::encode_png;
 use rand_chacha::rand_core::SeedableRng;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use tower::ServiceExt;
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -299,7 +300,10 @@ async fn a_real_clip_through_the_api_matches_direct_evaluation() {
         assert_eq!(s, StatusCode::CREATED, "{body}");
         progress.push(body["progress"].clone());
         let decoded = livegate_media::decode_image(&jpeg, Default::default()).unwrap();
-        direct.push(common::analyzer().analyze(&decoded, t).unwrap());
+        // The session pipeline with the earlier frames as history, as the server runs it (the
+        // history as stored: what the server's cache holds).
+        let next = common::analyzer().analyze_next(&decoded, t, &direct).unwrap();
+        direct.push(serde_json::from_value(json!(next)).unwrap());
     }
     let (s, done) = api.post_empty(&format!("/v1/sessions/{id}/complete"), KEY).await;
     assert_eq!(s, StatusCode::OK, "{done}");
@@ -568,6 +572,7 @@ async fn health_metrics_and_back_pressure() {
         (s, h["status"].as_str(), h["database"].as_str()),
         (StatusCode::OK, Some("ok"), Some("sqlite"))
     );
+    assert_eq!(h["backend"].as_str(), Some(common::analyzer().models().backend), "{h}");
     let (id, token) = passive(&api).await;
     // Hold every worker slot: the upload is refused at once, not queued.
     let held = api.state.workers.clone().acquire_many_owned(2).await.unwrap();
@@ -589,6 +594,38 @@ async fn health_metrics_and_back_pressure() {
     assert!(
         text.contains("livegate_stage_duration_seconds_bucket{stage=\"analyze\""),
         "{text}"
+    );
+    // Completion waits for a slot (up to worker_wait_ms) instead of being refused.
+    let held = api.state.workers.clone().acquire_many_owned(2).await.unwrap();
+    let req = Request::post(format!("/v1/sessions/{id}/complete"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let completing = tokio::spawn(api.app.clone().oneshot(req));
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    assert!(!completing.is_finished(), "waiting for a worker slot");
+    drop(held);
+    assert_eq!(completing.await.unwrap().unwrap().status(), StatusCode::OK);
+    // … for a bounded time: then 503, and the session is still open to complete later.
+    let config = livegate_server::ServerConfig {
+        worker_wait_ms: 20,
+        ..common::test_config(&common::scratch())
+    };
+    let quick = common::api_with(&config.database_url(), None, config).await;
+    let (id, token) = passive(&quick).await;
+    let (s, _) = quick
+        .frame(&id, &token, "image/jpeg", "0", data("silentface_T1.jpg"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let held = quick.state.workers.clone().acquire_many_owned(2).await.unwrap();
+    let (s, body) = quick.post_empty(&format!("/v1/sessions/{id}/complete"), &token).await;
+    assert_eq!((s, code(&body)), (StatusCode::SERVICE_UNAVAILABLE, "busy"));
+    drop(held);
+    let (s, done) = quick.post_empty(&format!("/v1/sessions/{id}/complete"), &token).await;
+    assert_eq!(
+        (s, done["selfie"]["frames_captured"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{done}"
     );
 }
 

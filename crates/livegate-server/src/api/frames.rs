@@ -1,6 +1,9 @@
-//! Frame upload: a JPEG or PNG with its capture time, analysed on the bounded worker pool,
-//! its image stored first and its signals committed second (so a committed frame always has
-//! its image).
+//! Frame upload: a JPEG or PNG with its capture time, decoded once and analysed on the bounded
+//! worker pool with the session's earlier frames as history (`Analyzer::analyze_next`), its
+//! image stored first and its signals committed second (so a committed frame always has its
+//! image). The gate and progress of the answer are read from the session's frames in
+//! [`crate::frame_cache`], not from the database: no upload re-reads or re-parses the
+//! session's earlier frames.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -18,6 +21,7 @@ use super::auth::authorised_session;
 use super::sessions::require_open;
 use super::{image_extension, on_worker, to_json};
 use crate::error::{ApiError, ErrorBody};
+use crate::frame_cache::Snapshot;
 use crate::metrics::stage;
 use crate::store::{FrameRow, StoreError};
 use crate::AppState;
@@ -103,23 +107,14 @@ pub struct CurrentChallenge {
     pub phase: String,
 }
 
-/// The gate and the plan's progress over a session's stored frames.
-async fn live_state(
-    state: &AppState,
-    session: &crate::store::SessionRow,
-) -> Result<(GateAnswer, Option<Progress>), ApiError> {
+/// The gate and the progress of `plan` (the session's stored plan, JSON) over `frames`: the
+/// session's frames up to the one answered, in arrival order.
+pub fn live_answer(plan: &str, frames: &[FrameSignals]) -> Result<(GateAnswer, Option<Progress>), ApiError> {
     use livegate_engine::liveness::challenges::{live_progress, Phase};
     use livegate_engine::liveness::gate::read_session;
     use livegate_engine::liveness::ChallengePlan;
-    let plan: ChallengePlan = super::parse_stored(&session.plan)?;
-    let frames = state
-        .store
-        .frames(&session.id)
-        .await?
-        .iter()
-        .map(|f| super::parse_stored::<FrameSignals>(&f.signals))
-        .collect::<Result<Vec<_>, _>>()?;
-    let reading = read_session(&frames);
+    let plan: ChallengePlan = super::parse_stored(plan)?;
+    let reading = read_session(frames);
     let g = &reading.gate;
     let gate = GateAnswer {
         passed: g.passed,
@@ -131,7 +126,7 @@ async fn live_state(
     if plan.challenges.is_empty() {
         return Ok((gate, None));
     }
-    let live = live_progress(&plan, &frames, &reading.events, &reading.baseline, g.t);
+    let live = live_progress(&plan, frames, &reading.events, &reading.baseline, g.t);
     let progress = Progress {
         challenges_completed: live.completed.iter().map(|c| c.name().to_string()).collect(),
         next: live.next.map(|c| c.name().to_string()),
@@ -203,16 +198,29 @@ fn accepted(seq: i64, t: f64, signals: &FrameSignals, duplicate: bool) -> FrameA
     }
 }
 
-/// Fills in the session-wide part of an answer.
-async fn with_live_state(
-    state: &AppState,
+/// Fills in the session-wide part of an answer from the session's frames up to the answered
+/// one (a retried upload gets the answer its original got).
+fn with_live_state(
     session: &crate::store::SessionRow,
+    frames: &Snapshot,
     mut answer: FrameAccepted,
 ) -> Result<FrameAccepted, ApiError> {
-    let (gate, progress) = live_state(state, session).await?;
+    let upto = usize::try_from(answer.seq + 1).unwrap_or(0).min(frames.frames.len());
+    let (gate, progress) = live_answer(&session.plan, &frames.frames[..upto])?;
     answer.gate = gate;
     answer.progress = progress;
     Ok(answer)
+}
+
+/// A retried upload's answer: the original's, with the session state it had.
+async fn replay(
+    state: &AppState,
+    session: &crate::store::SessionRow,
+    done: FrameAccepted,
+) -> Result<FrameAccepted, ApiError> {
+    let upto = usize::try_from(done.seq + 1).unwrap_or(0);
+    let frames = state.frame_cache.at_least(&state.store, &session.id, upto).await?;
+    with_live_state(session, &frames, done)
 }
 
 /// A retried upload's original, answered without analysing or storing anything again.
@@ -273,9 +281,13 @@ pub async fn add_frame(
     let key = client_key(&headers)?;
     if let Some(k) = &key {
         if let Some(done) = earlier(&state, &id, k).await? {
-            return Ok((StatusCode::OK, Json(with_live_state(&state, &session, done).await?)));
+            return Ok((StatusCode::OK, Json(replay(&state, &session, done).await?)));
         }
     }
+    // The frames committed when the session was read: the history of this one. Frames a
+    // parallel upload commits meanwhile are not in it (they were not there to be seen).
+    let known = usize::try_from(session.frame_count).unwrap_or(0);
+    let history = state.frame_cache.at_least(&state.store, &id, known).await?;
     let analyzer = state.analyzer.clone();
     let input = body.clone();
     let signals = on_worker(&state, move || -> Result<FrameSignals, ApiError> {
@@ -287,17 +299,20 @@ pub async fn add_frame(
         }
         let start = std::time::Instant::now();
         let signals = analyzer
-            .analyze(&frame, t)
+            .analyze_next(&frame, t, &history.history_before(t))
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         stage("analyze", start);
         Ok(signals)
     })
     .await?;
     let start = std::time::Instant::now();
+    let json = to_json(&signals)?;
+    // The cache holds what the store holds (what another server or a re-evaluation reads).
+    let stored: FrameSignals = super::parse_stored(&json)?;
     let row = FrameRow {
         seq: 0,
         t,
-        signals: to_json(&signals)?,
+        signals: json,
         sha256: hex::encode(Sha256::digest(&body)),
         object_key: format!(
             "sessions/{id}/frames/{}.{}",
@@ -316,18 +331,20 @@ pub async fn add_frame(
             let done = earlier(&state, &id, k)
                 .await?
                 .ok_or(ApiError::Internal("idempotent frame vanished".into()))?;
-            return Ok((StatusCode::OK, Json(with_live_state(&state, &session, done).await?)));
+            return Ok((StatusCode::OK, Json(replay(&state, &session, done).await?)));
         }
         other => other?,
     };
     let Some(seq) = added else {
         // Closed while we analysed: drop the image, report why.
         state.objects.delete(&row.object_key).await?;
+        state.frame_cache.forget(&id);
         let mut now = state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)?;
         require_open(&state, &mut now).await?;
         return Err(ApiError::SessionCompleted);
     };
     stage("store_frame", start);
-    let answer = with_live_state(&state, &session, accepted(seq, t, &signals, false)).await?;
+    let frames = state.frame_cache.committed(&state.store, &id, seq, stored).await?;
+    let answer = with_live_state(&session, &frames, accepted(seq, t, &signals, false))?;
     Ok((StatusCode::CREATED, Json(answer)))
 }

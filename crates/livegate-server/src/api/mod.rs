@@ -58,6 +58,8 @@ pub struct Health {
     pub status: String,
     /// `sqlite` or `postgres`.
     pub database: String,
+    /// The inference backend the models run on: `tract` or `ort`.
+    pub backend: String,
 }
 
 /// Liveness and readiness: answers when the database answers.
@@ -68,6 +70,7 @@ async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError
     Ok(Json(Health {
         status: "ok".into(),
         database: format!("{:?}", state.store.kind()).to_lowercase(),
+        backend: state.analyzer.models().backend.to_string(),
     }))
 }
 
@@ -172,12 +175,57 @@ fn not_found() -> ErrorBody {
 }
 
 /// Runs CPU-heavy work on the blocking pool, holding one of the bounded worker slots; with none
-/// free the request is refused (`503 busy`) instead of queueing without limit.
+/// free the request is refused at once (`503 busy`) instead of queueing. For work that callers
+/// repeat cheaply and often: frame uploads (the SDK retries them with the same
+/// `Idempotency-Key`) and reference images.
 pub async fn on_worker<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let permit = state.workers.clone().try_acquire_owned().map_err(|_| ApiError::Busy)?;
+    run_blocking(permit, work).await
+}
+
+/// Like [`on_worker`], but waits up to `worker_wait_ms` for a slot before answering
+/// `503 busy`. For work asked for once rather than streamed: a session's verdict (a completion
+/// lost to a momentary 503 would leave the person's capture unfinished; after a 503 the session
+/// is still open and completes on a retry) and the check of an uploaded PDF. The wait is
+/// bounded, so a backlog still turns into 503s; waiting callers get slots before new frame
+/// uploads (the semaphore is fair), which finishes sessions before starting more.
+pub async fn on_worker_waiting<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let wait = std::time::Duration::from_millis(state.config.worker_wait_ms);
+    let permit = match tokio::time::timeout(wait, state.workers.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        // Timed out, or the pool was closed (never done while serving).
+        Ok(Err(_)) | Err(_) => return Err(ApiError::Busy),
+    };
+    run_blocking(permit, work).await
+}
+
+/// Like [`on_worker_waiting`] without a deadline: for work that follows a state change already
+/// committed, with no request left to repeat it: the completed PDF once the last signature is
+/// saved (a 503 there would leave the document unfinished). It still runs within the pool's
+/// limit; only its wait is unbounded, and such work comes once per document.
+pub async fn on_worker_queued<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = state
+        .workers
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::Busy)?;
+    run_blocking(permit, work).await
+}
+
+async fn run_blocking<T: Send + 'static>(
+    permit: tokio::sync::OwnedSemaphorePermit,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         work()

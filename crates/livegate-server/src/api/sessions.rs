@@ -1,6 +1,8 @@
 //! Sessions: create (workflow or inline profile, overrides, reference image, retries), read the
 //! detail, complete, and fetch audit images.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -11,7 +13,6 @@ use base64::Engine;
 use livegate_engine::detect::largest_face;
 use livegate_engine::embedding::Embedding;
 use livegate_engine::liveness::{ChallengePlan, LivenessConfig};
-use livegate_engine::FrameSignals;
 use livegate_media::{decode_image, ImageLimits};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,8 +21,9 @@ use utoipa::ToSchema;
 use super::auth::{
     authorised_session, is_client_token, json_error, random_secret, require_api_key, OsCsprng, TOKEN_PREFIX,
 };
-use super::{image_extension, on_worker, parse_stored, to_json};
+use super::{image_extension, on_worker, on_worker_waiting, parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
+use crate::frame_cache::Snapshot;
 use crate::outcome::{outcome, FaceMatchResult, SessionResult};
 use crate::profile::Profile;
 use crate::store::{hash_secret, Completion, SessionRow};
@@ -242,15 +244,39 @@ async fn checked_redirect(state: &AppState, workflow_id: Option<&str>, url: &str
     Ok(url.to_string())
 }
 
+/// A reference photo already stored and measured (an e-signature invitee's), which a new session
+/// takes without decoding it again.
+#[derive(Clone, Debug)]
+pub struct MeasuredReference {
+    /// Where the photo is stored.
+    pub object_key: String,
+    /// Its descriptor (JSON).
+    pub embedding: String,
+}
+
 /// Stores a new session from a profile (a retry passes its predecessor) and returns what the
 /// caller hands to the browser.
 pub async fn new_session(
     state: &AppState,
-    mut profile: Profile,
+    profile: Profile,
     prev: Option<&SessionRow>,
     req: &CreateSession,
 ) -> Result<SessionCreated, ApiError> {
-    if req.reference_image.is_some() || prev.is_some_and(|p| p.reference_key.is_some()) {
+    new_session_with(state, profile, prev, req, None).await
+}
+
+/// [`new_session`] with a reference photo measured before (`req.reference_image` and `prev`
+/// take precedence).
+pub async fn new_session_with(
+    state: &AppState,
+    mut profile: Profile,
+    prev: Option<&SessionRow>,
+    req: &CreateSession,
+    measured: Option<MeasuredReference>,
+) -> Result<SessionCreated, ApiError> {
+    let has_reference =
+        req.reference_image.is_some() || prev.is_some_and(|p| p.reference_key.is_some()) || measured.is_some();
+    if has_reference {
         let mut steps = profile.steps.clone().unwrap_or_else(|| vec!["selfie".into()]);
         if !steps.iter().any(|s| s == "face_match" || s == "document") {
             steps.push("face_match".into());
@@ -259,18 +285,25 @@ pub async fn new_session(
     }
     let resolved = profile.resolve()?;
     let id = format!("ses_{}", uuid::Uuid::new_v4());
-    let (reference_key, reference_embedding) = match (&req.reference_image, prev) {
-        (Some(b64), _) => {
+    let (reference_key, reference_embedding) = match (&req.reference_image, prev, measured) {
+        (Some(b64), _, _) => {
             let (bytes, embedding) = reference_embedding(state, b64).await?;
             let key = format!("sessions/{id}/reference.{}", image_extension(&bytes));
             state.objects.put(&key, bytes.into()).await?;
             (Some(key), Some(to_json(&embedding)?))
         }
-        (None, Some(p)) => (p.reference_key.clone(), p.reference_embedding.clone()),
-        (None, None) if resolved.face_match => {
+        (None, Some(p), _) => (p.reference_key.clone(), p.reference_embedding.clone()),
+        (None, None, Some(m)) => {
+            // Copied in the object store, not decoded: its descriptor comes with it.
+            let ext = m.object_key.rsplit('.').next().unwrap_or("jpg");
+            let key = format!("sessions/{id}/reference.{ext}");
+            state.objects.copy(&m.object_key, &key).await?;
+            (Some(key), Some(m.embedding))
+        }
+        (None, None, None) if resolved.face_match => {
             return Err(ApiError::ReferenceRequired(resolved.profile.steps.unwrap_or_default()))
         }
-        (None, None) => (None, None),
+        (None, None, None) => (None, None),
     };
     let redirect_url = match (prev, &req.redirect_url) {
         (Some(p), _) => p.redirect_url.clone(),
@@ -333,6 +366,7 @@ pub async fn check_expiry(state: &AppState, s: &mut SessionRow) -> Result<bool, 
     if s.result.is_none() && s.status != "expired" && state.clock.now_ms() > s.expires_at {
         state.store.expire(&s.id, state.clock.now_ms()).await?;
         s.status = "expired".into();
+        state.frame_cache.forget(&s.id);
     }
     Ok(s.status == "expired")
 }
@@ -363,25 +397,32 @@ pub async fn session_detail(
     Ok(Json(detail_for(&state, &headers, &session).await?))
 }
 
-/// Evaluates the session's frames (again if a frame raced in) and stores the result once.
-async fn evaluate_and_store(state: &AppState, mut session: SessionRow) -> Result<SessionRow, ApiError> {
-    let config: LivenessConfig = parse_stored(&session.config)?;
-    let plan: ChallengePlan = parse_stored(&session.plan)?;
-    let reference: Option<Embedding> = session.reference_embedding.as_deref().map(parse_stored).transpose()?;
+/// Evaluates the session's frames (again if a frame raced in) on the worker pool, waiting for a
+/// slot ([`on_worker_waiting`]), and stores the result once. Returns the completed session and
+/// the frames it was computed from.
+async fn evaluate_and_store(state: &AppState, mut session: SessionRow) -> Result<(SessionRow, Snapshot), ApiError> {
+    let config: Arc<LivenessConfig> = Arc::new(parse_stored(&session.config)?);
+    let plan: Arc<ChallengePlan> = Arc::new(parse_stored(&session.plan)?);
+    let reference: Arc<Option<Embedding>> =
+        Arc::new(session.reference_embedding.as_deref().map(parse_stored).transpose()?);
     for _ in 0..5 {
-        let rows = state.store.frames(&session.id).await?;
-        let frames = rows
-            .iter()
-            .map(|r| parse_stored::<FrameSignals>(&r.signals))
-            .collect::<Result<Vec<_>, _>>()?;
-        let start = std::time::Instant::now();
-        let result = outcome(&config, &plan, &frames, reference.as_ref());
-        crate::metrics::stage("evaluate", start);
+        let known = usize::try_from(session.frame_count).unwrap_or(0);
+        let frames = state.frame_cache.at_least(&state.store, &session.id, known).await?;
+        // Every frame the cache holds is committed; the store refuses the result if more came.
+        let n = frames.frames.len();
+        let (config, plan, reference, input) = (config.clone(), plan.clone(), reference.clone(), frames.clone());
+        let result = on_worker_waiting(state, move || {
+            let start = std::time::Instant::now();
+            let result = outcome(&config, &plan, &input.frames[..n], reference.as_ref().as_ref());
+            crate::metrics::stage("evaluate", start);
+            Ok(result)
+        })
+        .await?;
         let result_json = to_json(&result)?;
         let mut done = session.clone();
         done.status = result.status.clone();
         done.result = Some(result_json.clone());
-        done.frame_count = rows.len() as i64;
+        done.frame_count = n as i64;
         done.completed_at = Some(state.clock.now_ms());
         done.model_version = Some(state.analyzer.models().version.clone());
         done.policy_version = Some(POLICY_VERSION.into());
@@ -395,13 +436,13 @@ async fn evaluate_and_store(state: &AppState, mut session: SessionRow) -> Result
             result: &result_json,
             model_version: &state.analyzer.models().version,
             policy_version: POLICY_VERSION,
-            frames: rows.len() as i64,
+            frames: n as i64,
             now: state.clock.now_ms(),
             webhook_payload: &to_json(&payload)?,
         };
         if state.store.complete(&completion).await? {
             metrics::counter!("livegate_verdicts_total", "status" => result.status.clone()).increment(1);
-            return Ok(done);
+            return Ok((done, frames));
         }
         session = state
             .store
@@ -417,16 +458,23 @@ async fn evaluate_and_store(state: &AppState, mut session: SessionRow) -> Result
 #[utoipa::path(post, path = "/v1/sessions/{id}/complete", tag = "sessions",
     params(("id" = String, Path, description = "Session id")),
     security(("api_key" = []), ("client_token" = [])),
-    responses((status = 200, body = SessionDetail), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = SessionDetail), (status = "4XX", body = ErrorBody),
+               (status = 503, description = "No worker slot within `worker_wait_ms`: retry", body = ErrorBody)))]
 pub async fn complete(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SessionDetail>, ApiError> {
     let mut session = authorised_session(&state, &headers, &id).await?;
-    require_open(&state, &mut session).await?;
-    let done = evaluate_and_store(&state, session).await?;
-    if let Err(e) = evidence::finalize(&state, &done).await {
+    if let Err(e) = require_open(&state, &mut session).await {
+        state.frame_cache.forget(&id);
+        return Err(e);
+    }
+    let (done, frames) = evaluate_and_store(&state, session).await?;
+    // No frame can join a completed session: its signals are not needed in memory any more.
+    state.frame_cache.forget(&id);
+    let n = usize::try_from(done.frame_count).unwrap_or(0).min(frames.frames.len());
+    if let Err(e) = evidence::finalize(&state, &done, Some(&frames.frames[..n])).await {
         // The verdict is committed; the retention sweeper finishes the evidence later.
         eprintln!("evidence for {}: {e}", done.id);
     }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::capture::{capture_state, chain, finished};
 use super::journey::{channel_of, event, security_of, Meta};
 use super::pdf::{self, EvidencePage, SignatureMark};
-use crate::api::parse_stored;
+use crate::api::{on_worker_queued, parse_stored};
 use crate::error::ApiError;
 use crate::store::{DocumentRow, InviteeRow};
 use crate::AppState;
@@ -30,10 +30,12 @@ pub async fn complete_document(
         pages.push(evidence_page(state, doc, &department.acceptance_percentage, i).await?);
     }
     let original = state.objects.get(&doc.object_key).await?;
-    let signed = tokio::task::spawn_blocking(move || pdf::append_evidence(&original, &pages))
-        .await
-        .map_err(|e| ApiError::Internal(format!("pdf task: {e}")))?
-        .map_err(|e| ApiError::Internal(format!("appending evidence: {e}")))?;
+    // On the worker pool, waiting for a slot however long: every signature is saved, and no
+    // later request would complete the document if this one gave up.
+    let signed = on_worker_queued(state, move || {
+        pdf::append_evidence(&original, &pages).map_err(|e| ApiError::Internal(format!("appending evidence: {e}")))
+    })
+    .await?;
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&signed));
     let key = format!("esign/{}/signed-{}.pdf", doc.id, &sha[..16]);
     state.objects.put(&key, signed.into()).await?;

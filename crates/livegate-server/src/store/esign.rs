@@ -158,6 +158,9 @@ pub struct InviteeRow {
     pub security: String,
     /// Reference photo for face match.
     pub reference_key: Option<String>,
+    /// The reference photo's descriptor (JSON), measured once when the document was sent;
+    /// absent on invitees stored before it was kept.
+    pub reference_embedding: Option<String>,
     /// Journey state.
     pub state: String,
     /// Bumped by every update (compare-and-swap).
@@ -257,7 +260,7 @@ macro_rules! invitee_columns {
         "id, document_id, position, name, email, phone, signing_order, signer_type, security, reference_key, \
          state, version, invitation_hash, invitation_sent_at, invitation_expires_at, invitation_opened_at, \
          journey_hash, otp_hash, otp_expires_at, otp_failures, otp_sends, otp_sent_at, otp_verified_at, \
-         first_session_id, audited_attempts, proceeded_at, signature, signed_at, failure"
+         first_session_id, audited_attempts, proceeded_at, signature, signed_at, failure, reference_embedding"
     };
 }
 
@@ -309,6 +312,7 @@ fn invitee_from(r: &AnyRow) -> Result<InviteeRow, StoreError> {
         signature: col(r, 26)?,
         signed_at: col(r, 27)?,
         failure: col(r, 28)?,
+        reference_embedding: col(r, 29)?,
     })
 }
 
@@ -344,6 +348,7 @@ macro_rules! bind_invitee {
             .bind(&$i.signature)
             .bind($i.signed_at)
             .bind(&$i.failure)
+            .bind(&$i.reference_embedding)
     };
 }
 
@@ -380,7 +385,7 @@ impl Store {
                     "INSERT INTO invitees (",
                     invitee_columns!(),
                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
+                     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
                 ));
                 bind_invitee!(q, i).execute(&mut *tx).await?;
             }
@@ -487,7 +492,7 @@ impl Store {
             "UPDATE invitees SET (",
             invitee_columns!(),
             ") = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24, $25, $26, $27, $28, $29) WHERE id = $1 AND version = $30"
+             $22, $23, $24, $25, $26, $27, $28, $29, $30) WHERE id = $1 AND version = $31"
         ));
         let done = bind_invitee!(q, i).bind(i.version - 1).execute(&mut *tx).await?;
         if done.rows_affected() != 1 {

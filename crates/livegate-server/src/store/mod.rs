@@ -9,13 +9,16 @@ mod sessions;
 mod webhooks;
 mod workflows;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
 pub use departments::{ChangeRow, DepartmentRow, TemplateRow};
 pub use esign::{sortable_id, AuditEventRow, DocumentRow, InviteeRow, OutboxRow};
-pub use sessions::{AuditImage, Completion, FrameRow, SessionRow};
+pub use sessions::{AuditImage, Completion, FrameObject, FrameRow, SessionRow};
 pub use webhooks::{AttemptOutcome, DeliveryAttempt, DeliveryRow, EndpointRow};
 pub use workflows::WorkflowRow;
 
@@ -116,6 +119,7 @@ ALTER TABLE sessions ADD COLUMN redirect_url TEXT;
 ALTER TABLE workflows ADD COLUMN allowed_origins TEXT;
 "#,
     ),
+    (4, "ALTER TABLE invitees ADD COLUMN reference_embedding TEXT;"),
 ];
 
 /// Storage failures.
@@ -148,6 +152,9 @@ pub enum DbKind {
 pub struct Store {
     pool: AnyPool,
     kind: DbKind,
+    /// Frame rows read with their signals, over this store's clones (see
+    /// [`Store::frame_signals_read`]).
+    signals_read: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -173,7 +180,11 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        let store = Self { pool, kind };
+        let store = Self {
+            pool,
+            kind,
+            signals_read: Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -181,6 +192,16 @@ impl Store {
     /// The database kind.
     pub fn kind(&self) -> DbKind {
         self.kind
+    }
+
+    /// How many frame rows this store (and its clones) has read with their signals: what the
+    /// frame upload path must not do for earlier frames (it keeps them in the frame cache).
+    pub fn frame_signals_read(&self) -> u64 {
+        self.signals_read.load(Ordering::Relaxed)
+    }
+
+    fn count_signals_read(&self, rows: usize) {
+        self.signals_read.fetch_add(rows as u64, Ordering::Relaxed);
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

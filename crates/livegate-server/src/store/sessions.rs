@@ -67,6 +67,19 @@ pub struct FrameRow {
     pub client_key: Option<String>,
 }
 
+/// A stored frame's image (a [`FrameRow`] without its signals).
+#[derive(Clone, Debug)]
+pub struct FrameObject {
+    /// Order of arrival from 0.
+    pub seq: i64,
+    /// Capture time (s).
+    pub t: f64,
+    /// sha256 of the uploaded bytes.
+    pub sha256: String,
+    /// Object key of the image.
+    pub object_key: String,
+}
+
 /// A frame kept as evidence after the frames are deleted.
 #[derive(Clone, Debug)]
 pub struct AuditImage {
@@ -206,6 +219,7 @@ impl Store {
         .bind(client_key)
         .fetch_optional(&self.pool)
         .await?;
+        self.count_signals_read(usize::from(row.is_some()));
         row.as_ref().map(frame_from).transpose()
     }
 
@@ -261,7 +275,38 @@ impl Store {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
+        self.count_signals_read(rows.len());
         rows.iter().map(frame_from).collect()
+    }
+
+    /// The signals (JSON) of frames `from_seq..`, by seq: what a cache holding the first
+    /// `from_seq` frames lacks.
+    pub async fn frame_signals_from(&self, id: &str, from_seq: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query("SELECT seq, signals FROM frames WHERE session_id = $1 AND seq >= $2 ORDER BY seq")
+            .bind(id)
+            .bind(from_seq)
+            .fetch_all(&self.pool)
+            .await?;
+        self.count_signals_read(rows.len());
+        rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+    }
+
+    /// Every frame's image, in arrival order, without the signals (audit copies, purges).
+    pub async fn frame_objects(&self, id: &str) -> Result<Vec<FrameObject>, StoreError> {
+        let rows = sqlx::query("SELECT seq, t, sha256, object_key FROM frames WHERE session_id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FrameObject {
+                    seq: col(r, 0)?,
+                    t: col(r, 1)?,
+                    sha256: col(r, 2)?,
+                    object_key: col(r, 3)?,
+                })
+            })
+            .collect()
     }
 
     /// Records the result and final status, and queues the `session.completed` webhook event,

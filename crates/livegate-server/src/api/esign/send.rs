@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::documents::{document_detail, DocumentDetail};
 use super::ClientMeta;
 use crate::api::auth::{json_error, random_secret, require_api_key};
-use crate::api::image_extension;
 use crate::api::sessions::reference_embedding;
+use crate::api::{image_extension, on_worker_waiting, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::journey::{advance, event, Meta};
 use crate::esign::pdf::{self, PdfInfo};
@@ -105,13 +105,13 @@ async fn inspect_pdf(state: &AppState, bytes: Bytes) -> Result<(Bytes, PdfInfo),
         return Err(ApiError::PayloadTooLarge(bytes.len(), max));
     }
     let input = bytes.clone();
-    let info = tokio::task::spawn_blocking(move || pdf::inspect(&input, max))
-        .await
-        .map_err(|e| ApiError::Internal(format!("pdf task: {e}")))?
-        .map_err(|e| match e {
+    let info = on_worker_waiting(state, move || {
+        pdf::inspect(&input, max).map_err(|e| match e {
             pdf::PdfError::TooLarge { size, max } => ApiError::PayloadTooLarge(size, max),
             other => ApiError::InvalidPdf(other.to_string()),
-        })?;
+        })
+    })
+    .await?;
     Ok((bytes, info))
 }
 
@@ -223,9 +223,13 @@ pub(super) async fn prepare(
     }
     let security_req = req.security.clone().unwrap_or_default();
     let security = Security::check(&security_req, &signer_type, department)?;
-    let reference = match &security_req.face_match {
-        Some(f) => Some(reference_embedding(state, &f.reference_image).await?.0),
-        None => None,
+    // Decoded and measured once, here: the signer's capture session reuses the descriptor.
+    let (reference, reference_embedding) = match &security_req.face_match {
+        Some(f) => {
+            let (bytes, embedding) = reference_embedding(state, &f.reference_image).await?;
+            (Some(bytes), Some(to_json(&embedding)?))
+        }
+        None => (None, None),
     };
     let id = format!("inv_{}", uuid::Uuid::new_v4());
     let reference_key = reference
@@ -243,6 +247,7 @@ pub(super) async fn prepare(
             signer_type,
             security: serde_json::to_string(&security).map_err(|e| ApiError::Internal(e.to_string()))?,
             reference_key,
+            reference_embedding,
             state: "waiting".into(),
             version: 0,
             // Unusable until the invitation is sent (a hash no token has).

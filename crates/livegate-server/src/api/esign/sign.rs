@@ -18,7 +18,7 @@ use super::otp::send_otp;
 use super::ClientMeta;
 use crate::api::auth::{bearer, json_error, random_secret, TOKEN_PREFIX};
 use crate::api::parse_stored;
-use crate::api::sessions::{base_of, new_session, CreateSession};
+use crate::api::sessions::{base_of, new_session, new_session_with, CreateSession, MeasuredReference};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, chain, finished, passed, CaptureState};
 use crate::esign::journey::{advance, channel_of, event, save, security_of, sync, Meta, JOURNEY_PREFIX};
@@ -327,15 +327,27 @@ async fn start_capture_next(
                 .department(&doc.department_id)
                 .await?
                 .ok_or(ApiError::DepartmentNotFound)?;
-            let reference_image = match &i.reference_key {
-                Some(key) => Some(base64::engine::general_purpose::STANDARD.encode(state.objects.get(key).await?)),
-                None => None,
+            // The reference was measured when the document was sent; only invitees stored
+            // before that descriptor was kept send the photo to be measured again.
+            let (reference_image, measured) = match (&i.reference_key, &i.reference_embedding) {
+                (Some(key), Some(embedding)) => (
+                    None,
+                    Some(MeasuredReference {
+                        object_key: key.clone(),
+                        embedding: embedding.clone(),
+                    }),
+                ),
+                (Some(key), None) => (
+                    Some(base64::engine::general_purpose::STANDARD.encode(state.objects.get(key).await?)),
+                    None,
+                ),
+                (None, _) => (None, None),
             };
             let req = CreateSession {
                 reference_image,
                 ..CreateSession::default()
             };
-            new_session(state, security.capture_profile(&department), None, &req).await?
+            new_session_with(state, security.capture_profile(&department), None, &req, measured).await?
         }
     };
     let mut after = i.clone();

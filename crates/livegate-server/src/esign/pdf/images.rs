@@ -1,5 +1,5 @@
 //! Face captures and drawn signatures as PDF image XObjects: a baseline or progressive 8-bit
-//! JPEG goes in as it is (DCTDecode); anything else is decoded and stored as Flate-compressed RGB,
+//! JPEG goes in as it is (DCTDecode, not decoded: its frame header gives the size); anything else is decoded and stored as Flate-compressed RGB,
 //! with its alpha channel, if any, as a soft mask.
 
 use std::io::Cursor;
@@ -24,8 +24,20 @@ pub(super) struct Placed {
     pub height: u32,
 }
 
-/// Adds `bytes` (JPEG or PNG) to `doc` as an image XObject; `what` names it in errors.
-pub(super) fn add_image(doc: &mut Document, bytes: &[u8], what: &str) -> Result<Placed, PdfError> {
+/// What is known of an image's bytes before they are embedded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Seen {
+    /// The server decoded them before: a face capture is a session frame, analysed at upload.
+    /// A JPEG of these goes in on its frame header alone, without a second decode.
+    Decoded,
+    /// Nothing: decoded once, so a broken image is refused here rather than shown broken.
+    Unchecked,
+}
+
+/// Adds `bytes` (JPEG or PNG) to `doc` as an image XObject; `what` names it in errors. A JPEG
+/// PDF readers can show goes in as it is; it is decoded only when `seen` is
+/// [`Seen::Unchecked`], to check it.
+pub(super) fn add_image(doc: &mut Document, bytes: &[u8], what: &str, seen: Seen) -> Result<Placed, PdfError> {
     let format =
         image::guess_format(bytes).map_err(|_| PdfError::Image(format!("{what} is neither a JPEG nor a PNG image")))?;
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png) {
@@ -33,23 +45,41 @@ pub(super) fn add_image(doc: &mut Document, bytes: &[u8], what: &str) -> Result<
             "{what} is {format:?}; only JPEG and PNG are supported"
         )));
     }
-    let decoded = decode(bytes, format).map_err(|e| PdfError::Image(format!("{what} cannot be decoded: {e}")))?;
-    let (width, height) = (decoded.width(), decoded.height());
-    if width == 0 || height == 0 {
-        return Err(PdfError::Image(format!("{what} has no pixels")));
-    }
-    let stream = match (format, jpeg_components(bytes)) {
-        (ImageFormat::Jpeg, Some(components @ (1 | 3))) => {
-            let color_space = if components == 1 { "DeviceGray" } else { "DeviceRGB" };
-            Stream::new(
-                image_dict(width, height, color_space, Some("DCTDecode")),
-                bytes.to_vec(),
-            )
+    let (stream, width, height) = match (format, jpeg_frame(bytes)) {
+        (ImageFormat::Jpeg, Some(frame @ JpegFrame { components: 1 | 3, .. })) => {
+            check_size(frame.width, frame.height, what)?;
+            if seen == Seen::Unchecked {
+                decode(bytes, format).map_err(|e| PdfError::Image(format!("{what} cannot be decoded: {e}")))?;
+            }
+            let color_space = if frame.components == 1 {
+                "DeviceGray"
+            } else {
+                "DeviceRGB"
+            };
+            let dict = image_dict(frame.width, frame.height, color_space, Some("DCTDecode"));
+            (Stream::new(dict, bytes.to_vec()), frame.width, frame.height)
         }
-        _ => flate_image(doc, &decoded)?,
+        _ => {
+            let decoded =
+                decode(bytes, format).map_err(|e| PdfError::Image(format!("{what} cannot be decoded: {e}")))?;
+            check_size(decoded.width(), decoded.height(), what)?;
+            (flate_image(doc, &decoded)?, decoded.width(), decoded.height())
+        }
     };
     let id = add(doc, stream)?;
     Ok(Placed { id, width, height })
+}
+
+fn check_size(width: u32, height: u32, what: &str) -> Result<(), PdfError> {
+    if width == 0 || height == 0 {
+        return Err(PdfError::Image(format!("{what} has no pixels")));
+    }
+    if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
+        return Err(PdfError::Image(format!(
+            "{what} is {width}x{height}; at most {MAX_IMAGE_SIDE} pixels a side"
+        )));
+    }
+    Ok(())
 }
 
 /// Decodes with size limits, so a small file cannot claim a huge canvas.
@@ -108,9 +138,20 @@ pub(super) fn add(doc: &mut Document, object: impl Into<Object>) -> Result<Objec
         .map_err(|e| PdfError::Invalid(format!("cannot add an object to the document: {e}")))
 }
 
-/// The component count of a JPEG that PDF readers decode as DCTDecode (8-bit baseline,
-/// extended or progressive Huffman), read from its frame header; `None` for anything else.
-fn jpeg_components(bytes: &[u8]) -> Option<u8> {
+/// A JPEG's frame header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JpegFrame {
+    /// Colour components (1 grey, 3 YCbCr/RGB, 4 CMYK).
+    components: u8,
+    /// Pixel width.
+    width: u32,
+    /// Pixel height.
+    height: u32,
+}
+
+/// The frame header of a JPEG that PDF readers decode as DCTDecode (8-bit baseline, extended or
+/// progressive Huffman); `None` for anything else.
+fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return None;
     }
@@ -124,12 +165,17 @@ fn jpeg_components(bytes: &[u8]) -> Option<u8> {
             return None;
         }
         let marker = *bytes.get(at + 1)?;
-        let length = usize::from(u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]));
+        let u16_at = |i: usize| Some(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]));
+        let length = usize::from(u16_at(at + 2)?);
         match marker {
             0xC0..=0xC2 => {
                 let precision = *bytes.get(at + 4)?;
-                let components = *bytes.get(at + 9)?;
-                return (precision == 8).then_some(components);
+                let frame = JpegFrame {
+                    height: u32::from(u16_at(at + 5)?),
+                    width: u32::from(u16_at(at + 7)?),
+                    components: *bytes.get(at + 9)?,
+                };
+                return (precision == 8).then_some(frame);
             }
             // Other frame types (lossless, hierarchical, arithmetic), the start of scan, and
             // markers without a length that cannot come before a frame header.
@@ -148,17 +194,43 @@ mod tests {
         let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(5, 4, image::Rgb([10, 200, 30])));
         let mut jpeg = Vec::new();
         img.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
-        assert_eq!(jpeg_components(&jpeg), Some(3));
-        assert_eq!(jpeg_components(&jpeg[..20]), None);
-        assert_eq!(jpeg_components(b"\xFF\xD8\xFF"), None);
+        assert_eq!(
+            jpeg_frame(&jpeg),
+            Some(JpegFrame {
+                components: 3,
+                width: 5,
+                height: 4
+            })
+        );
+        assert_eq!(jpeg_frame(&jpeg[..20]), None);
+        assert_eq!(jpeg_frame(b"\xFF\xD8\xFF"), None);
+    }
+
+    #[test]
+    fn a_capture_jpeg_is_embedded_on_its_header_and_an_unchecked_one_decoded() {
+        let pixels = image::RgbImage::from_fn(160, 120, |x, y| {
+            image::Rgb([(x * 7) as u8, (y * 5) as u8, (x ^ y) as u8])
+        });
+        let mut jpeg = Vec::new();
+        DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
+            .unwrap();
+        // Cut right after the frame header (no Huffman tables, no scan): only a decode could tell.
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg.truncate(sof + 2 + usize::from(u16::from_be_bytes([jpeg[sof + 2], jpeg[sof + 3]])));
+        let mut doc = Document::new();
+        let placed = add_image(&mut doc, &jpeg, "capture 1", Seen::Decoded).unwrap();
+        assert_eq!((placed.width, placed.height), (160, 120));
+        let err = add_image(&mut doc, &jpeg, "the signature", Seen::Unchecked).unwrap_err();
+        assert_eq!(err.code(), "invalid_image");
     }
 
     #[test]
     fn rejects_what_is_not_an_image() {
         let mut doc = Document::new();
-        let err = add_image(&mut doc, b"GIF89a....", "capture 1").unwrap_err();
+        let err = add_image(&mut doc, b"GIF89a....", "capture 1", Seen::Decoded).unwrap_err();
         assert_eq!(err.code(), "invalid_image");
-        let err = add_image(&mut doc, &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16], "capture 1").unwrap_err();
+        let err = add_image(&mut doc, &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16], "capture 1", Seen::Decoded).unwrap_err();
         assert_eq!(err.code(), "invalid_image");
     }
 }

@@ -5,7 +5,7 @@
 
 use lopdf::{Dictionary, Document, Object};
 
-use super::images::{add_image, Placed};
+use super::images::{add_image, Placed, Seen};
 use super::text::{literal, width, wrap, Font};
 use super::{EvidencePage, PdfError, SignatureMark};
 
@@ -48,8 +48,8 @@ pub(super) struct Drawn {
 pub(super) fn draw(doc: &mut Document, page: &EvidencePage, number: usize, total: usize) -> Result<Drawn, PdfError> {
     let mut ops = Ops::default();
     let mut xobjects = Dictionary::new();
-    let mut place = |doc: &mut Document, bytes: &[u8], what: &str| -> Result<(String, Placed), PdfError> {
-        let placed = add_image(doc, bytes, what)?;
+    let mut place = |doc: &mut Document, bytes: &[u8], what: &str, seen: Seen| -> Result<(String, Placed), PdfError> {
+        let placed = add_image(doc, bytes, what, seen)?;
         let name = format!("Im{}", xobjects.len() + 1);
         xobjects.set(name.as_bytes(), Object::Reference(placed.id));
         Ok((name, placed))
@@ -59,10 +59,10 @@ pub(super) fn draw(doc: &mut Document, page: &EvidencePage, number: usize, total
         .iter()
         .take(MAX_CAPTURES)
         .enumerate()
-        .map(|(i, bytes)| place(doc, bytes, &format!("face capture {}", i + 1)))
+        .map(|(i, bytes)| place(doc, bytes, &format!("face capture {}", i + 1), Seen::Decoded))
         .collect::<Result<Vec<_>, _>>()?;
     let drawn_signature = match &page.signature {
-        SignatureMark::Drawn(png) => Some(place(doc, png, "the drawn signature")?),
+        SignatureMark::Drawn(png) => Some(place(doc, png, "the drawn signature", Seen::Unchecked)?),
         SignatureMark::Typed(_) | SignatureMark::Automated(_) => None,
     };
 
