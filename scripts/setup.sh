@@ -7,6 +7,8 @@ set -euo pipefail
 APT_PACKAGES=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libavfilter-dev libavdevice-dev ffmpeg)
 ONNXRUNTIME_VERSION=1.31.1
+# For the Python peer of `livegate bench --frames` (bench/peer_pipeline.py) only.
+OPENCV_VERSION=5.1.0.95
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -25,4 +27,8 @@ fi
 if ! python3 -c "import onnxruntime, sys; sys.exit(onnxruntime.__version__ != '$ONNXRUNTIME_VERSION')" 2>/dev/null; then
   echo "setup: installing onnxruntime==$ONNXRUNTIME_VERSION and numpy (pip)" >&2
   python3 -m pip install -q "onnxruntime==$ONNXRUNTIME_VERSION" numpy 2>&1 | grep -v "running pip as the 'root' user" || true
+fi
+if ! python3 -c "import cv2" 2>/dev/null; then
+  echo "setup: installing opencv-python-headless==$OPENCV_VERSION (pip; the benchmark's Python peer)" >&2
+  python3 -m pip install -q "opencv-python-headless==$OPENCV_VERSION" 2>&1 | grep -v "running pip as the 'root' user" || true
 fi

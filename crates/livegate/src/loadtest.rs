@@ -80,6 +80,17 @@ pub struct LoadReport {
     pub complete: Latency,
     /// Whole session, first request to verdict.
     pub session: Latency,
+    /// Peak resident memory of the spawned server (MiB; Linux `VmHWM`), `None` without
+    /// `--spawn`.
+    pub server_peak_rss_mib: Option<f64>,
+}
+
+/// Peak resident set of a process in MiB, from `/proc/<pid>/status` (Linux only).
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 fn summarise(mut ms: Vec<f64>) -> Latency {
@@ -248,6 +259,7 @@ pub fn load(args: &LoadArgs) -> Result<LoadReport> {
         }
         anyhow::Ok(start.elapsed().as_secs_f64())
     })?;
+    let server_peak_rss_mib = guard.as_ref().and_then(|g| peak_rss_mib(g.0.id()));
     drop(guard);
     let s = std::mem::take(&mut *samples.lock().unwrap());
     Ok(LoadReport {
@@ -262,6 +274,7 @@ pub fn load(args: &LoadArgs) -> Result<LoadReport> {
         frame: summarise(s.frame),
         complete: summarise(s.complete),
         session: summarise(s.session),
+        server_peak_rss_mib,
     })
 }
 
@@ -286,6 +299,9 @@ pub fn run(args: LoadArgs) -> Result<()> {
             "  {name:<8} n={:<5} p50 {:>8.1} ms  p99 {:>8.1} ms  max {:>8.1} ms",
             l.count, l.p50_ms, l.p99_ms, l.max_ms
         );
+    }
+    if let Some(rss) = r.server_peak_rss_mib {
+        println!("  server peak RSS {rss:.0} MiB");
     }
     Ok(())
 }

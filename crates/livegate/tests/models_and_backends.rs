@@ -106,6 +106,8 @@ fn tract_and_onnxruntime_agree_on_real_frames() {
     let b = analyze_path(&ort, &clip, Some(5.0)).unwrap();
     assert_eq!(a.frames.len(), b.frames.len());
     // Tolerances: the backends differ by float summation order only (~1e-4 on raw outputs).
+    // Texture and descriptors are sampled: compared on the frames both read them on.
+    let (mut textures, mut descriptors) = (0, 0);
     for (x, y) in a.frames.iter().zip(&b.frames) {
         assert_eq!(x.face_count, y.face_count, "t={}", x.t);
         let (px, py) = (x.pose.unwrap(), y.pose.unwrap());
@@ -116,9 +118,19 @@ fn tract_and_onnxruntime_agree_on_real_frames() {
         );
         assert!((x.smile.unwrap() - y.smile.unwrap()).abs() < 0.03, "t={}", x.t);
         assert!((x.eyes.unwrap().left - y.eyes.unwrap().left).abs() < 0.03, "t={}", x.t);
-        assert!((x.bona_fide.unwrap() - y.bona_fide.unwrap()).abs() < 0.02, "t={}", x.t);
-        let d = x.embedding.as_ref().unwrap().distance(y.embedding.as_ref().unwrap());
-        assert!(d < 0.01, "t={} embedding distance {d}", x.t);
+        if let (Some(bx), Some(by)) = (x.bona_fide, y.bona_fide) {
+            assert!((bx - by).abs() < 0.02, "t={}", x.t);
+            textures += 1;
+        }
+        if let (Some(ex), Some(ey)) = (&x.embedding, &y.embedding) {
+            let d = ex.distance(ey);
+            assert!(d < 0.01, "t={} embedding distance {d}", x.t);
+            descriptors += 1;
+        }
     }
+    assert!(
+        textures >= 5 && descriptors >= 3,
+        "{textures} textures, {descriptors} descriptors compared"
+    );
     assert_eq!(a.events.len(), b.events.len());
 }
