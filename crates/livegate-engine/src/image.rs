@@ -128,22 +128,19 @@ impl RgbImage {
         }
         let x = x.clamp(0.0, w - 1.0);
         let y = y.clamp(0.0, h - 1.0);
-        let x0 = x.floor() as usize;
-        let y0 = y.floor() as usize;
+        let (x0, y0) = (x as usize, y as usize);
         let x1 = (x0 + 1).min(self.width as usize - 1);
         let y1 = (y0 + 1).min(self.height as usize - 1);
-        let fx = x - x0 as f32;
-        let fy = y - y0 as f32;
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
         let stride = self.width as usize * 3;
+        let (top, bottom) = (&self.data[y0 * stride..], &self.data[y1 * stride..]);
+        let (p00, p01) = (&top[x0 * 3..x0 * 3 + 3], &top[x1 * 3..x1 * 3 + 3]);
+        let (p10, p11) = (&bottom[x0 * 3..x0 * 3 + 3], &bottom[x1 * 3..x1 * 3 + 3]);
         let mut out = [0f32; 3];
-        for (c, o) in out.iter_mut().enumerate() {
-            let p00 = self.data[y0 * stride + x0 * 3 + c] as f32;
-            let p01 = self.data[y0 * stride + x1 * 3 + c] as f32;
-            let p10 = self.data[y1 * stride + x0 * 3 + c] as f32;
-            let p11 = self.data[y1 * stride + x1 * 3 + c] as f32;
-            let top = p00 + (p01 - p00) * fx;
-            let bottom = p10 + (p11 - p10) * fx;
-            *o = top + (bottom - top) * fy;
+        for c in 0..3 {
+            let t = p00[c] as f32 + (p01[c] as f32 - p00[c] as f32) * fx;
+            let b = p10[c] as f32 + (p11[c] as f32 - p10[c] as f32) * fx;
+            out[c] = t + (b - t) * fy;
         }
         Some(out)
     }
@@ -302,19 +299,20 @@ pub fn sample_affine(src: &RgbImage, map: &Affine, canvas: &Canvas, dst: &mut Ve
     }
     let plane = (w * h) as usize;
     dst.clear();
-    dst.resize(plane * 3, 0.0);
-    for y in 0..h {
-        for x in 0..w {
-            let (sx, sy) = map.apply(x as f32, y as f32);
-            let px = source.sample(sx, sy).unwrap_or([0.0; 3]);
-            let px = if fmt.bgr { [px[2], px[1], px[0]] } else { px };
-            let i = (y * w + x) as usize;
-            for (c, v) in px.iter().enumerate() {
-                let value = v * fmt.scale + fmt.offset;
-                if fmt.planar {
-                    dst[c * plane + i] = value;
-                } else {
-                    dst[i * 3 + c] = value;
+    // Outside pixels are raw 0, i.e. `offset` after the value mapping.
+    dst.resize(plane * 3, fmt.offset);
+    let order: [usize; 3] = if fmt.bgr { [2, 1, 0] } else { [0, 1, 2] };
+    // Stepping one destination pixel right moves the source point by the map's first column.
+    let (step_x, step_y) = (map.m[0], map.m[3]);
+    for y in 0..h as usize {
+        let (row_x, row_y) = map.apply(0.0, y as f32);
+        for x in 0..w as usize {
+            let (sx, sy) = (row_x + step_x * x as f32, row_y + step_y * x as f32);
+            if let Some(px) = source.sample(sx, sy) {
+                let i = y * w as usize + x;
+                for (c, &from) in order.iter().enumerate() {
+                    let at = if fmt.planar { c * plane + i } else { i * 3 + c };
+                    dst[at] = px[from] * fmt.scale + fmt.offset;
                 }
             }
         }

@@ -139,13 +139,15 @@ pub fn outcome(
 }
 
 /// Up to `n` frames to keep as audit images: frames with exactly one face and good quality
-/// (else any frame with a face), spread evenly over the capture, frontal ones first at equal
+/// (any frame with a face when there are fewer than `n` of those), spread evenly over the capture, frontal ones first at equal
 /// spacing. Returns indexes into `frames`.
 pub fn audit_frames(frames: &[FrameSignals], n: usize) -> Vec<usize> {
     let good: Vec<usize> = (0..frames.len())
         .filter(|&i| frames[i].face_count == 1 && frames[i].quality.ok)
         .collect();
-    let pool = if good.is_empty() {
+    // Fewer good frames than images wanted (a dim room marks most frames): choose among every
+    // frame with a face, so the session still keeps `n` captures.
+    let pool = if good.len() < n {
         (0..frames.len()).filter(|&i| frames[i].face_count >= 1).collect()
     } else {
         good
@@ -223,5 +225,12 @@ mod tests {
             .map(|i| frame(f64::from(i) * 0.1, 0.0, (i == 4).then_some(&e)))
             .collect();
         assert_eq!(audit_frames(&frames, 3).len(), 3);
+        // One good frame among dim ones: still three captures.
+        let mut dim = frames.clone();
+        for (i, f) in dim.iter_mut().enumerate() {
+            f.quality.ok = i == 4;
+        }
+        let picked = audit_frames(&dim, 3);
+        assert_eq!(picked.len(), 3, "{picked:?}");
     }
 }
