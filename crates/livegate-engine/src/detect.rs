@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
-use crate::image::{sample_affine, Affine, RgbImage};
+use crate::image::{pack_top_left, resize, RgbImage};
 use crate::models::LoadedModel;
 
 /// Minimum detector score for a face to count.
@@ -72,14 +72,16 @@ pub fn counted_faces(faces: &[FaceDetection]) -> usize {
     faces.iter().filter(|f| f.bbox[2] >= min).count()
 }
 
-/// Builds the letterboxed detector input: long side scaled to the model size, padded
-/// bottom/right with zeros. Returns the tensor data and the frame→model scale.
+/// Builds the letterboxed detector input: the frame resized (SIMD, anti-aliased) so its long
+/// side fits the model size, padded bottom/right with zeros. Returns the tensor data and the
+/// frame→model scale.
 pub fn detector_input(frame: &RgbImage, model: &LoadedModel) -> (Vec<f32>, f32) {
     let (mw, mh) = model.spec.input.image_size();
     let scale = (mw as f32 / frame.width() as f32).min(mh as f32 / frame.height() as f32);
-    let map = Affine::rect_crop(0.0, 0.0, mw as f32 / scale, mh as f32 / scale, mw, mh);
+    let w = ((frame.width() as f32 * scale).round() as u32).clamp(1, mw);
+    let h = ((frame.height() as f32 * scale).round() as u32).clamp(1, mh);
     let mut data = Vec::new();
-    sample_affine(frame, &map, &model.spec.input.canvas(true), &mut data);
+    pack_top_left(&resize(frame, w, h), &model.spec.input.canvas(true), &mut data);
     (data, scale)
 }
 

@@ -354,6 +354,64 @@ fn covered_region(src: &RgbImage, map: &Affine, w: u32, h: u32) -> (RgbImage, (u
     (region, (rx0, ry0))
 }
 
+/// Resizes the whole image to `w x h` with SIMD (`fast_image_resize`, bilinear convolution: the
+/// kernel widens with the downscale, so it is anti-aliased). Used where the map is a plain
+/// resize of the frame (the detector letterbox).
+pub fn resize(src: &RgbImage, w: u32, h: u32) -> RgbImage {
+    use fast_image_resize::{
+        images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
+    };
+    thread_local! {
+        static RESIZER: std::cell::RefCell<Resizer> = std::cell::RefCell::new(Resizer::new());
+    }
+    let (w, h) = (w.max(1), h.max(1));
+    let from = ImageRef::new(src.width, src.height, &src.data, PixelType::U8x3);
+    let mut to = Image::new(w, h, PixelType::U8x3);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+    let resized = from.map_err(|e| e.to_string()).and_then(|from| {
+        RESIZER.with(|r| {
+            r.borrow_mut()
+                .resize(&from, &mut to, &options)
+                .map_err(|e| e.to_string())
+        })
+    });
+    match resized {
+        Ok(()) => RgbImage {
+            width: w,
+            height: h,
+            data: to.into_vec(),
+        },
+        // U8x3 buffers need no alignment and the sizes are checked above, so this is not
+        // reached; the affine sampler is the same resize without SIMD.
+        Err(_) => crop_affine(
+            src,
+            &Affine::rect_crop(0.0, 0.0, src.width as f32, src.height as f32, w, h),
+            w,
+            h,
+        ),
+    }
+}
+
+/// Writes `src` into the top-left corner of a `canvas`-shaped tensor; the rest is raw 0.
+pub fn pack_top_left(src: &RgbImage, canvas: &Canvas, dst: &mut Vec<f32>) {
+    let (w, h, fmt) = (canvas.width as usize, canvas.height as usize, canvas.format);
+    let plane = w * h;
+    dst.clear();
+    dst.resize(plane * 3, fmt.offset);
+    let order: [usize; 3] = if fmt.bgr { [2, 1, 0] } else { [0, 1, 2] };
+    let (sw, sh) = (src.width as usize, src.height as usize);
+    for y in 0..sh.min(h) {
+        let row = &src.data[y * sw * 3..(y + 1) * sw * 3];
+        for (x, px) in row.chunks_exact(3).take(w).enumerate() {
+            let i = y * w + x;
+            for (c, &from) in order.iter().enumerate() {
+                let at = if fmt.planar { c * plane + i } else { i * 3 + c };
+                dst[at] = px[from] as f32 * fmt.scale + fmt.offset;
+            }
+        }
+    }
+}
+
 /// Plain RGB bytes as f32, interleaved.
 pub const RAW_RGB: PixelFormat = PixelFormat {
     bgr: false,
@@ -430,6 +488,30 @@ mod tests {
         sample_affine(&img, &map, &canvas, &mut dst);
         assert_eq!(&dst[0..4], &[30.0; 4]);
         assert_eq!(&dst[8..12], &[10.0; 4]);
+    }
+
+    #[test]
+    fn simd_resize_keeps_a_uniform_colour_and_packs_top_left() {
+        let img = RgbImage::filled(640, 360, [10, 20, 30]);
+        let small = resize(&img, 320, 180);
+        assert_eq!((small.width(), small.height()), (320, 180));
+        assert!(small.as_raw().chunks_exact(3).all(|p| p == [10, 20, 30]));
+        let canvas = Canvas {
+            width: 320,
+            height: 320,
+            format: PixelFormat {
+                bgr: true,
+                planar: true,
+                scale: 1.0,
+                offset: 0.0,
+            },
+            antialias: true,
+        };
+        let mut dst = Vec::new();
+        pack_top_left(&small, &canvas, &mut dst);
+        // Blue plane first (BGR), zero below the picture.
+        assert_eq!((dst[0], dst[320 * 320], dst[2 * 320 * 320]), (30.0, 20.0, 10.0));
+        assert_eq!(dst[200 * 320], 0.0);
     }
 
     #[test]

@@ -116,11 +116,16 @@ pub fn gather_evidence(frames: &[FrameSignals], scored_from: usize) -> AttackEvi
         .filter(|w| thumb_diff(&w[0].fingerprint, &w[1].fingerprint) < IDENTICAL_FRAME_DIFF)
         .count();
     let same = |a: usize, b: usize| thumb_diff(&frames[a].fingerprint, &frames[b].fingerprint) < IDENTICAL_FRAME_DIFF;
-    // A loop replays a *run* of frames: frames j..j+LOOP_RUN each equal frames i..i+LOOP_RUN of an
-    // earlier stretch (a live face returning to one pose matches a single frame, not a run).
+    // A loop replays a *run* of frames with motion in it: frames j..j+LOOP_RUN each equal frames
+    // i..i+LOOP_RUN of an earlier stretch that itself moves (a live face returning to one pose
+    // matches a single frame, and a person holding still for a moment, then again, matches a
+    // still run — with the face tracked, a still head gives the same thumbnail; frozen streams
+    // are the static cue's).
+    let moving = |i: usize| (0..LOOP_RUN - 1).any(|k| !same(i + k, i + k + 1));
     let looped_frames = (2..frames.len().saturating_sub(LOOP_RUN - 1))
         .filter(|&j| {
-            !same(j - 1, j) && (0..j - 1).any(|i| i + LOOP_RUN <= j && (0..LOOP_RUN).all(|k| same(i + k, j + k)))
+            !same(j - 1, j)
+                && (0..j - 1).any(|i| i + LOOP_RUN <= j && moving(i) && (0..LOOP_RUN).all(|k| same(i + k, j + k)))
         })
         .count();
     let bad_timestamps = frames.windows(2).filter(|w| w[1].t <= w[0].t).count();
@@ -282,5 +287,29 @@ mod tests {
         parallax[7][0] += 8.0; // a nose moving against the cheeks
         parallax[12][1] -= 6.0;
         assert!(homography_residual(&base, &parallax).unwrap() > 0.02);
+    }
+
+    /// Frames whose fingerprints are uniform thumbnails of the given grey levels.
+    fn frames_of(levels: &[u8]) -> Vec<FrameSignals> {
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                serde_json::from_value(serde_json::json!({"t": i as f64 * 0.1, "size": [640, 480],
+                    "face_count": 0, "faces": [], "quality": crate::quality::Quality::default(),
+                    "mesh_points": [], "fingerprint": vec![v; 256]}))
+                .expect("minimal signals")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_replayed_moving_run_is_a_loop_and_holding_still_twice_is_not() {
+        // Still, a small move, still again at the same pose: a person holding still twice.
+        let still = frames_of(&[10, 10, 10, 10, 40, 10, 10, 10, 10]);
+        assert_eq!(gather_evidence(&still, 0).looped_frames, 0);
+        // A moving stretch played again after something else: a loop.
+        let looped = frames_of(&[10, 20, 30, 40, 90, 10, 20, 30, 40]);
+        assert!(gather_evidence(&looped, 0).looped_frames > 0);
     }
 }
