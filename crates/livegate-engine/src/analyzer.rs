@@ -142,13 +142,21 @@ impl Analyzer {
         signals.geometry = Some(geometry.expression.geometry);
         signals.mesh_presence = Some(geometry.landmarks.presence);
         signals.mesh_points = mesh_subset(&geometry.landmarks);
-        if track::due(t, history, TEXTURE, signals.quality.ok, |f| f.texture.is_some()) {
+        if track::due(
+            t,
+            history,
+            track::evidence_start(history),
+            TEXTURE,
+            signals.quality.ok,
+            |f| f.texture.is_some(),
+        ) {
             let texture = self.texture(frame, content, &subject)?;
             signals.bona_fide = Some(texture.bona_fide);
             signals.texture = Some(texture);
         }
         let preferred = signals.quality.ok && signals.is_frontal();
-        if track::due(t, history, EMBEDDING, preferred, |f| f.embedding.is_some()) || track::identity_in_doubt(history)
+        if track::due(t, history, 0, EMBEDDING, preferred, |f| f.embedding.is_some())
+            || track::identity_in_doubt(history)
         {
             signals.embedding = Some(self.embedding(frame, &subject)?);
         }

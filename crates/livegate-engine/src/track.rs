@@ -9,8 +9,10 @@
 //!   entering the picture is still counted. A second face is therefore only seen on detector
 //!   frames: one that stays in view for less than about `3 × DETECT_INTERVAL_S` is not counted
 //!   (`multiple_faces` needs three detector frames, see `liveness::verdict`).
-//! - **Texture** (both MiniFASNets and our cues): on the first [`TEXTURE_DENSE`] face frames
-//!   (a passive burst is read on every frame), then at least [`TEXTURE_INTERVAL_S`] apart,
+//! - **Texture** (both MiniFASNets and our cues): on the first [`TEXTURE_DENSE`] face frames, and
+//!   again on the first [`TEXTURE_DENSE`] from the pre-capture gate's hold on (where the verdict
+//!   reads texture: a passive burst after the gate is read on every frame), then at least
+//!   [`TEXTURE_INTERVAL_S`] apart,
 //!   preferring frames that pass every quality check; a session of poor frames still gets one
 //!   every `2 × TEXTURE_INTERVAL_S`.
 //! - **Embedding**: likewise — the first [`EMBEDDING_DENSE`] face frames (the session's
@@ -208,12 +210,19 @@ pub const EMBEDDING: Sampling = Sampling {
     interval: EMBEDDING_INTERVAL_S,
 };
 
+/// Index of the first frame whose texture the verdict reads: the gate's hold once the gate has
+/// passed (`liveness::evidence` reads texture from there on), else the first frame.
+pub fn evidence_start(history: &[FrameSignals]) -> usize {
+    crate::liveness::gate::run_gate(history).hold_start.unwrap_or(0)
+}
+
 /// Whether a sampled stage is due on a face frame at `t` (`has(frame)` marks earlier readings):
-/// while fewer than `dense` readings exist, on a `preferred` frame once `interval` has passed
-/// since the last reading, and on any frame after twice that.
+/// while fewer than `dense` readings exist from frame `from` on, on a `preferred` frame once
+/// `interval` has passed since the last reading, and on any frame after twice that.
 pub fn due(
     t: f64,
     history: &[FrameSignals],
+    from: usize,
     sampling: Sampling,
     preferred: bool,
     has: impl Fn(&FrameSignals) -> bool,
@@ -222,7 +231,8 @@ pub fn due(
     let Some(last) = history.iter().rev().find(|f| has(f)) else {
         return true;
     };
-    if history.iter().filter(|f| has(f)).take(sampling.dense).count() < sampling.dense {
+    let since = &history[from.min(history.len())..];
+    if since.iter().filter(|f| has(f)).take(sampling.dense).count() < sampling.dense {
         return true;
     }
     let gap = t - last.t;
@@ -265,5 +275,29 @@ mod tests {
         assert!(tracking_holds(&prev, &face(110.0, 105.0), 0.2, true));
         assert!(!tracking_holds(&prev, &face(150.0, 100.0), 0.9, true));
         assert!(!tracking_holds(&prev, &face(80.0, 140.0), 0.9, true));
+    }
+
+    /// A face frame at `t`, with a texture reading or not.
+    fn frame(t: f64, textured: bool) -> FrameSignals {
+        let texture = textured.then(crate::texture::Texture::default);
+        serde_json::from_value(serde_json::json!({"t": t, "size": [640, 480], "face_count": 1,
+            "faces": [], "quality": crate::quality::Quality::default(), "texture": texture,
+            "mesh_points": [], "fingerprint": []}))
+        .expect("minimal signals")
+    }
+
+    #[test]
+    fn texture_is_dense_at_the_start_and_again_from_the_evidence_start() {
+        let has = |f: &FrameSignals| f.texture.is_some();
+        let history: Vec<FrameSignals> = (0..6).map(|i| frame(i as f64 * 0.1, i < 5)).collect();
+        // Five readings already: sampled, and 0.1 s after the last one is too soon.
+        assert!(!due(0.6, &history, 0, TEXTURE, true, has));
+        // From frame 3 on (the gate's hold) only two readings exist: dense again.
+        assert!(due(0.6, &history, 3, TEXTURE, true, has));
+        // Past the interval a preferred frame is read; any frame after twice the interval.
+        assert!(due(0.4 + TEXTURE_INTERVAL_S, &history, 0, TEXTURE, true, has));
+        assert!(!due(0.4 + TEXTURE_INTERVAL_S, &history, 0, TEXTURE, false, has));
+        assert!(due(0.4 + 2.0 * TEXTURE_INTERVAL_S, &history, 0, TEXTURE, false, has));
+        assert!(due(0.0, &[], 0, TEXTURE, false, has));
     }
 }
