@@ -1,5 +1,6 @@
 //! Per-stage latency of the analysis pipeline (decode, detect, landmarks, pose, texture,
-//! embedding, whole frame) on a real face image, with the tract backend as the baseline of
+//! embedding, whole frame, and a tracked frame of a session — the mesh and cheap stages only,
+//! what most frames of a session cost) on a real face image, with the tract backend as the baseline of
 //! every group and onnxruntime beside it when `ORT_DYLIB_PATH` is set and the `ort` feature is
 //! on. Catches regressions in preprocessing (crop/resample) and model execution.
 
@@ -56,6 +57,15 @@ fn pipeline(c: &mut Criterion) {
         });
         group.bench_function(format!("whole_frame/{name}"), |b| {
             b.iter(|| a.analyze(&frame, 0.0).unwrap())
+        });
+        // A history past the dense start, so the next frame is tracked and samples nothing.
+        let mut history = Vec::new();
+        for i in 0..6 {
+            let signals = a.analyze_next(&frame, i as f64 * 0.05, &history).unwrap();
+            history.push(signals);
+        }
+        group.bench_function(format!("tracked_frame/{name}"), |b| {
+            b.iter(|| a.analyze_next(&frame, 0.3, &history).unwrap())
         });
     }
     group.finish();
