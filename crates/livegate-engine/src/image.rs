@@ -260,6 +260,19 @@ pub struct PixelFormat {
     pub offset: f32,
 }
 
+impl PixelFormat {
+    /// Writes one RGB pixel (raw 0..255 values) at pixel index `i` of a tensor whose planes hold
+    /// `plane` pixels: channel order, layout and value mapping as this format says.
+    #[inline]
+    fn put(&self, dst: &mut [f32], plane: usize, i: usize, rgb: [f32; 3]) {
+        let order: [usize; 3] = if self.bgr { [2, 1, 0] } else { [0, 1, 2] };
+        for (c, &from) in order.iter().enumerate() {
+            let at = if self.planar { c * plane + i } else { i * 3 + c };
+            dst[at] = rgb[from] * self.scale + self.offset;
+        }
+    }
+}
+
 /// What a model input (or crop) looks like: size, layout and resampling.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Canvas {
@@ -301,7 +314,6 @@ pub fn sample_affine(src: &RgbImage, map: &Affine, canvas: &Canvas, dst: &mut Ve
     dst.clear();
     // Outside pixels are raw 0, i.e. `offset` after the value mapping.
     dst.resize(plane * 3, fmt.offset);
-    let order: [usize; 3] = if fmt.bgr { [2, 1, 0] } else { [0, 1, 2] };
     // Stepping one destination pixel right moves the source point by the map's first column.
     let (step_x, step_y) = (map.m[0], map.m[3]);
     for y in 0..h as usize {
@@ -309,11 +321,7 @@ pub fn sample_affine(src: &RgbImage, map: &Affine, canvas: &Canvas, dst: &mut Ve
         for x in 0..w as usize {
             let (sx, sy) = (row_x + step_x * x as f32, row_y + step_y * x as f32);
             if let Some(px) = source.sample(sx, sy) {
-                let i = y * w as usize + x;
-                for (c, &from) in order.iter().enumerate() {
-                    let at = if fmt.planar { c * plane + i } else { i * 3 + c };
-                    dst[at] = px[from] * fmt.scale + fmt.offset;
-                }
+                fmt.put(dst, plane, y * w as usize + x, px);
             }
         }
     }
@@ -398,16 +406,11 @@ pub fn pack_top_left(src: &RgbImage, canvas: &Canvas, dst: &mut Vec<f32>) {
     let plane = w * h;
     dst.clear();
     dst.resize(plane * 3, fmt.offset);
-    let order: [usize; 3] = if fmt.bgr { [2, 1, 0] } else { [0, 1, 2] };
     let (sw, sh) = (src.width as usize, src.height as usize);
     for y in 0..sh.min(h) {
         let row = &src.data[y * sw * 3..(y + 1) * sw * 3];
         for (x, px) in row.chunks_exact(3).take(w).enumerate() {
-            let i = y * w + x;
-            for (c, &from) in order.iter().enumerate() {
-                let at = if fmt.planar { c * plane + i } else { i * 3 + c };
-                dst[at] = px[from] as f32 * fmt.scale + fmt.offset;
-            }
+            fmt.put(dst, plane, y * w + x, [px[0] as f32, px[1] as f32, px[2] as f32]);
         }
     }
 }

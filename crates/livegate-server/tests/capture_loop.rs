@@ -217,16 +217,27 @@ async fn stored(api: &common::Api, id: &str) -> Vec<FrameSignals> {
     rows.iter().map(|r| serde_json::from_str(&r.signals).unwrap()).collect()
 }
 
-/// What a frame answer's gate and progress must be: [`live_answer`] over the stored frames up to
-/// it.
-fn expected_live(plan: &str, frames: &[FrameSignals], seq: usize) -> (Value, Value) {
-    let (gate, progress) = live_answer(plan, &frames[..=seq]).unwrap();
+/// Checks every frame answer's gate and progress against [`live_answer`] over the stored frames
+/// up to it (by the answer's `seq`); returns the stored frames.
+async fn assert_live_answers(api: &common::Api, id: &str, answers: &[Value]) -> Vec<FrameSignals> {
+    let plan = api.state.store.session(id).await.unwrap().unwrap().plan;
+    let frames = stored(api, id).await;
     // Through the text, as the answer went (f32 fields print shortest, not widened to f64).
     let as_sent = |v: String| serde_json::from_str::<Value>(&v).unwrap();
-    (
-        as_sent(serde_json::to_string(&gate).unwrap()),
-        as_sent(serde_json::to_string(&progress).unwrap()),
-    )
+    for answer in answers {
+        let seq = answer["seq"].as_u64().unwrap() as usize;
+        let (gate, progress) = live_answer(&plan, &frames[..=seq]).unwrap();
+        let expected = (
+            as_sent(serde_json::to_string(&gate).unwrap()),
+            as_sent(serde_json::to_string(&progress).unwrap()),
+        );
+        assert_eq!(
+            (&answer["gate"], &answer["progress"]),
+            (&expected.0, &expected.1),
+            "frame {seq}"
+        );
+    }
+    frames
 }
 
 const SMILE: &str =
@@ -249,16 +260,7 @@ async fn uploads_and_completion_do_not_reread_the_sessions_frames() {
     }
     assert_eq!(api.state.frame_cache.frames_parsed(), 0, "no stored frame parsed");
     assert_eq!(api.state.store.frame_signals_read(), 0, "no stored frame read back");
-    let plan = api.state.store.session(&id).await.unwrap().unwrap().plan;
-    let frames = stored(&api, &id).await;
-    for (seq, answer) in answers.iter().enumerate() {
-        let (gate, progress) = expected_live(&plan, &frames, seq);
-        assert_eq!(
-            (&answer["gate"], &answer["progress"]),
-            (&gate, &progress),
-            "frame {seq}"
-        );
-    }
+    assert_live_answers(&api, &id, &answers).await;
     let read = api.state.store.frame_signals_read();
     let (s, done) = api.post_empty(&format!("/v1/sessions/{id}/complete"), &token).await;
     assert_eq!(s, StatusCode::OK, "{done}");
@@ -306,16 +308,7 @@ async fn stale_cache(database_url: Option<String>) {
         "parsed {parsed}, read {read} for {} frames",
         clip.len()
     );
-    let plan = one.state.store.session(&id).await.unwrap().unwrap().plan;
-    let frames = stored(&one, &id).await;
-    for (seq, answer) in answers.iter().enumerate() {
-        let (gate, progress) = expected_live(&plan, &frames, seq);
-        assert_eq!(
-            (&answer["gate"], &answer["progress"]),
-            (&gate, &progress),
-            "frame {seq}"
-        );
-    }
+    let frames = assert_live_answers(&one, &id, &answers).await;
     // A retry of frame 2 (first sent to `two`) through `one`: the original answer.
     let req = Request::post(format!("/v1/sessions/{id}/frames"))
         .header("authorization", format!("Bearer {token}"))
@@ -400,15 +393,5 @@ async fn parallel_uploads_to_one_session_get_consistent_answers() {
     let mut seqs: Vec<u64> = answers.iter().map(|a| a["seq"].as_u64().unwrap()).collect();
     seqs.sort();
     assert_eq!(seqs, vec![0, 1, 2, 3]);
-    let plan = api.state.store.session(&id).await.unwrap().unwrap().plan;
-    let frames = stored(&api, &id).await;
-    for answer in &answers {
-        let seq = answer["seq"].as_u64().unwrap() as usize;
-        let (gate, progress) = expected_live(&plan, &frames, seq);
-        assert_eq!(
-            (&answer["gate"], &answer["progress"]),
-            (&gate, &progress),
-            "frame {seq}"
-        );
-    }
+    assert_live_answers(&api, &id, &answers).await;
 }

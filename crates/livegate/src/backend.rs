@@ -14,11 +14,6 @@ use crate::ModelArgs;
 /// Environment variable with the onnxruntime shared library path.
 pub const ORT_DYLIB_ENV: &str = "ORT_DYLIB_PATH";
 
-/// The backend a name selects.
-pub fn backend_by_name(name: &str) -> Result<Box<dyn Backend>> {
-    backend_for(name, 1)
-}
-
 /// The backend a name selects, sized for `parallel` frames analysed at once (onnxruntime keeps
 /// that many sessions per model; tract plans are shared).
 pub fn backend_for(name: &str, parallel: usize) -> Result<Box<dyn Backend>> {
