@@ -175,7 +175,7 @@ impl Analyzer {
         let Some(motion) = Similarity::fit(previous.points, &mesh_subset(&landmarks)) else {
             return Ok(None);
         };
-        let moved = motion.move_face(previous.face, landmarks.presence);
+        let moved = track::move_face(&motion, previous.face, landmarks.presence);
         let holds = track::tracking_holds(previous.face, &moved, landmarks.presence, previous.confirmed);
         Ok(holds.then_some((moved, landmarks)))
     }

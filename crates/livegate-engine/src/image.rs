@@ -247,6 +247,69 @@ impl Affine {
     }
 }
 
+/// A 2-D similarity transform `p ↦ s·R·p + d`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Similarity {
+    /// Scale.
+    pub scale: f32,
+    /// Rotation (radians).
+    pub angle: f32,
+    /// Translation.
+    pub shift: [f32; 2],
+}
+
+impl Similarity {
+    /// Least-squares similarity mapping `from` onto `to` (same length, at least two points).
+    pub fn fit(from: &[[f32; 2]], to: &[[f32; 2]]) -> Option<Self> {
+        let n = from.len();
+        if n < 2 || to.len() != n {
+            return None;
+        }
+        let mean = |pts: &[[f32; 2]]| {
+            let (sx, sy) = pts.iter().fold((0.0, 0.0), |(x, y), p| (x + p[0], y + p[1]));
+            [sx / n as f32, sy / n as f32]
+        };
+        let (ma, mb) = (mean(from), mean(to));
+        let (mut dot, mut cross, mut norm) = (0f32, 0f32, 0f32);
+        for (a, b) in from.iter().zip(to) {
+            let (ax, ay) = (a[0] - ma[0], a[1] - ma[1]);
+            let (bx, by) = (b[0] - mb[0], b[1] - mb[1]);
+            dot += ax * bx + ay * by;
+            cross += ax * by - ay * bx;
+            norm += ax * ax + ay * ay;
+        }
+        if norm <= f32::EPSILON {
+            return None;
+        }
+        let angle = cross.atan2(dot);
+        let scale = dot.hypot(cross) / norm;
+        let (sin, cos) = angle.sin_cos();
+        let shift = [
+            mb[0] - scale * (cos * ma[0] - sin * ma[1]),
+            mb[1] - scale * (sin * ma[0] + cos * ma[1]),
+        ];
+        Some(Self { scale, angle, shift })
+    }
+
+    /// Maps one point.
+    pub fn apply(&self, p: [f32; 2]) -> [f32; 2] {
+        let (sin, cos) = self.angle.sin_cos();
+        [
+            self.scale * (cos * p[0] - sin * p[1]) + self.shift[0],
+            self.scale * (sin * p[0] + cos * p[1]) + self.shift[1],
+        ]
+    }
+
+    /// The same map as an [`Affine`] (for [`sample_affine`]).
+    pub fn to_affine(&self) -> Affine {
+        let (sin, cos) = self.angle.sin_cos();
+        let (s, [tx, ty]) = (self.scale, self.shift);
+        Affine {
+            m: [s * cos, -s * sin, tx, s * sin, s * cos, ty],
+        }
+    }
+}
+
 /// Channel order and value mapping of a model input, from the model manifest.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PixelFormat {

@@ -18,6 +18,7 @@ pub mod liveness;
 pub mod models;
 pub mod pose;
 pub mod quality;
+pub mod reference;
 pub mod signals;
 pub mod temporal;
 pub mod texture;

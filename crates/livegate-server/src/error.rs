@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use livegate_engine::liveness::ConfigError;
+use livegate_engine::reference::ReferenceProblem;
 use livegate_media::MediaError;
 use thiserror::Error;
 
@@ -60,9 +61,10 @@ pub enum ApiError {
     /// A unique name or a one-time action is taken.
     #[error("{0} already exists")]
     Conflict(String),
-    /// The reference photo has no face.
-    #[error("no face found in the reference image")]
-    ReferenceNoFace,
+    /// The reference photo cannot serve for face match (no face, several, too small, blurred,
+    /// turned, eyes closed): the engine's reference gate.
+    #[error("{0}")]
+    ReferenceUnusable(#[from] ReferenceProblem),
     /// The profile's steps need a reference photo.
     #[error("steps {0:?} need a reference_image for face match")]
     ReferenceRequired(Vec<String>),
@@ -179,7 +181,7 @@ impl ApiError {
             Self::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
             Self::AuditImageNotFound => (StatusCode::NOT_FOUND, "audit_image_not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            Self::ReferenceNoFace => (StatusCode::UNPROCESSABLE_ENTITY, "reference_no_face"),
+            Self::ReferenceUnusable(p) => (StatusCode::UNPROCESSABLE_ENTITY, p.code()),
             Self::ReferenceRequired(_) => (StatusCode::BAD_REQUEST, "reference_required"),
             Self::RetryNotAllowed(..) => (StatusCode::CONFLICT, "retry_not_allowed"),
             Self::RedirectNotAllowed(..) => (StatusCode::BAD_REQUEST, "redirect_not_allowed"),

@@ -107,6 +107,21 @@ pub enum Synth {
         /// Segments.
         segments: Vec<[f64; 2]>,
     },
+    /// One photograph of a print of the frame at `at` seconds (a still attack).
+    PrintStill {
+        /// Time of the printed frame.
+        at: f64,
+    },
+    /// The face of `mask` (its frame at `mask_at` seconds) printed and cut out with eye holes,
+    /// worn over the face of this file's frame at `at` seconds (a still attack).
+    PaperMask {
+        /// Time of the wearer's frame.
+        at: f64,
+        /// The file whose face is printed on the mask.
+        mask: String,
+        /// Time of the mask's frame.
+        mask_at: f64,
+    },
     /// The clip's `[0, cut)` followed by `other`'s frames from `from` seconds.
     Splice {
         /// Cut time in this clip.
@@ -209,6 +224,15 @@ impl Runner<'_> {
             Synth::Print { at, seconds } => {
                 let still = self.frame_at(&case.file, *at)?;
                 synth::print_attack(self.analyzer, &still, *seconds, fps, seed)?
+            }
+            Synth::PrintStill { at } => {
+                let photo = synth::print_still(&self.frame_at(&case.file, *at)?, seed);
+                vec![self.analyzer.analyze(&photo, 0.0)?]
+            }
+            Synth::PaperMask { at, mask, mask_at } => {
+                let (wearer, mask) = (self.frame_at(&case.file, *at)?, self.frame_at(mask, *mask_at)?);
+                let photo = synth::paper_mask(self.analyzer, &wearer, &mask, seed)?;
+                vec![self.analyzer.analyze(&photo, 0.0)?]
             }
             Synth::Static { at, frames } => {
                 let clip = self.signals(&case.file)?;

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
-use livegate_engine::detect::largest_face;
 use livegate_engine::embedding::Embedding;
 use livegate_engine::liveness::{ChallengePlan, LivenessConfig};
 use livegate_media::{decode_image, ImageLimits};
@@ -211,7 +210,8 @@ pub async fn base_of(state: &AppState, req: &CreateSession) -> Result<(Profile, 
     Ok((profile, None))
 }
 
-/// Decodes a base64 reference photo and computes its descriptor.
+/// Decodes a base64 reference photo, checks it with the engine's reference gate and computes its
+/// descriptor; a photo the gate refuses is answered with its code and nothing is stored.
 pub async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>, Embedding), ApiError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
@@ -223,11 +223,10 @@ pub async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>
     let input = bytes.clone();
     let embedding = on_worker(state, move || {
         let image = decode_image(&input, ImageLimits::default())?;
-        let faces = analyzer.detect(&image).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let face = largest_face(&faces).ok_or(ApiError::ReferenceNoFace)?;
-        analyzer
-            .embedding(&image, face)
-            .map_err(|e| ApiError::Internal(e.to_string()))
+        let check = analyzer
+            .reference(&image)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok::<_, ApiError>(check?)
     })
     .await?;
     Ok((bytes, embedding))
