@@ -24,7 +24,7 @@ pub const JOURNEY_PREFIX: &str = "lgj_";
 /// Who made a request: client address and user agent, for the audit trail.
 #[derive(Clone, Debug, Default)]
 pub struct Meta {
-    /// Peer address (and `X-Forwarded-For`, when a proxy sent one).
+    /// Client address: the peer, or `X-Forwarded-For` when the peer is a trusted proxy.
     pub ip: Option<String>,
     /// `User-Agent`.
     pub user_agent: Option<String>,
