@@ -24,6 +24,7 @@ node scripts/security-check.mjs --server "$URL" --key "$KEY" --pid "$SERVER" || 
 WATCHDOG=$!
 RC=0
 wait "$SERVER" || RC=$?
+trap 'rm -rf "$DATA"' EXIT
 kill "$WATCHDOG" 2>/dev/null || true
 if [ "$RC" -eq 0 ]; then echo "ok   SIGTERM: clean exit (status 0)"; else echo "FAIL SIGTERM: exit status $RC"; STATUS=1; fi
 exit $STATUS

@@ -77,7 +77,8 @@ pub struct ServerConfig {
     /// Seconds a connection may take to send a request's headers, also the longest idle time
     /// between keep-alive requests (default 10).
     pub header_read_timeout_s: u64,
-    /// Seconds a connection may transfer nothing while a request is in progress (default 60).
+    /// Seconds a connection may move no byte in either direction before it is closed (default
+    /// 60): a stalled upload, or a handler silent that long.
     pub idle_timeout_s: u64,
     /// Seconds one request may take from its headers to its answer, body upload included
     /// (default 120); beyond it the answer is `408 request_timeout`.

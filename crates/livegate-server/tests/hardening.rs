@@ -357,6 +357,16 @@ async fn issue16_half_open_and_idle_connections_are_closed_and_connections_are_c
         closed_within(&mut silent, Duration::from_secs(4)).await.is_ok(),
         "silent socket closed"
     );
+    // A body that stops arriving: closed after the idle timeout, long before the request's.
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /v1/sessions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {KEY}\r\ncontent-length: 100\r\n\r\n{{"
+    );
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    assert!(
+        closed_within(&mut stalled, Duration::from_secs(4)).await.is_ok(),
+        "stalled upload closed"
+    );
     // With the slots free again, requests are served.
     let mut ok = tokio::net::TcpStream::connect(addr).await.unwrap();
     ok.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
