@@ -61,7 +61,7 @@ function api(method, path, { token = key, body, headers = {} } = {}) {
   });
 }
 
-const code = (r) => r.json?.error?.code ?? `(not JSON: ${r.headers.get('content-type')})`;
+const code = (r) => r.json?.error?.code ?? (r.json ? '(no error)' : `(not JSON: ${r.headers.get('content-type')})`);
 const expect = (r, status, c) => (r.status === status && code(r) === c ? true : `${r.status} ${code(r)}`);
 
 /** Raw TCP: writes `data`, resolves with what was read when the server closes or `ms` pass. */

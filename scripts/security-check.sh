@@ -20,7 +20,7 @@ STATUS=0
 node scripts/security-check.mjs --server "$URL" --key "$KEY" --pid "$SERVER" || STATUS=1
 # The checks ended with SIGTERM: the server must drain and exit 0, as it does on Ctrl-C.
 # A child that ended is a zombie until waited for, so wait, with a watchdog for the deadline.
-( sleep 15; kill -9 "$SERVER" 2>/dev/null ) &
+( trap - EXIT; sleep 15; kill -9 "$SERVER" 2>/dev/null ) &
 WATCHDOG=$!
 RC=0
 wait "$SERVER" || RC=$?
