@@ -111,7 +111,13 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
             .map(|i| i.signing_order)
             .min()
         else {
-            complete_document(state, &doc, &invitees, meta).await?;
+            // A task of its own: the request may end (its deadline, `request_timeout_s`, or the
+            // signer closing the page) while the PDF waits for a worker, and nothing else would
+            // complete the document then.
+            let (state, meta) = (state.clone(), meta.clone());
+            tokio::spawn(async move { complete_document(&state, &doc, &invitees, &meta).await })
+                .await
+                .map_err(|e| ApiError::Internal(format!("document completion task: {e}")))??;
             return Ok(links);
         };
         let mut changed = false;
