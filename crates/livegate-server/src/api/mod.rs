@@ -175,7 +175,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The whole-request deadline (`request_timeout_s`): headers to answer, the body upload
-/// included. Work already handed to a worker finishes and is committed; only the answer is lost.
+/// included. A handler cut off stores nothing it had not committed (state changes are single
+/// transactions; a frame analysed too late is not stored and its upload can be repeated with
+/// the same `Idempotency-Key`); a document's completion runs in a task of its own.
 async fn deadline(
     State(state): State<AppState>,
     req: axum::extract::Request,
