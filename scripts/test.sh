@@ -25,6 +25,8 @@ echo "== ISO/IEC 30107-3 evaluation over ../shared/testdata + synthesised attack
 "${CARGO_TARGET_DIR:-target}/debug/livegate" eval eval/cases.json --out target/eval --max-apcer 0 --max-bpcer 0.05
 echo "== browser SDK: tsc --noEmit, then capture flows in headless Chromium (target/browser)" >&2
 ./scripts/browser-test.sh
+echo "== security check: issue 16's attacks against a real server (target/security-check)" >&2
+./scripts/security-check.sh
 echo "== browser capture evaluation over ../shared/testdata framings (target/capture-eval, target/browser/capture)" >&2
 # The script's default is the release build; here it runs the test build already made above
 # (dependencies at opt-level 3, ours at 2), which keeps a cold CI run inside its time limit.

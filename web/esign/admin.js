@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * Livegate eSign admin page (`/admin`): the API key (entered once, kept in this tab's
- * sessionStorage), the section tabs, and the context the sections share (API client,
+ * Livegate eSign admin page (`/admin`): the API key (entered once, kept only in this page's
+ * memory: never in web storage, where any script on the origin or a shared
+ * computer could read it later; a reload asks for it again), the section tabs, and the context the sections share (API client,
  * departments and templates, change events). Each section lives in its own module.
  */
 
@@ -16,7 +17,8 @@ import { mountTemplates } from './admin-templates.js';
 /** @typedef {import('./types.js').Department} Department */
 /** @typedef {import('./types.js').Template} Template */
 
-const KEY_STORAGE = 'livegate.esign.apiKey';
+/** @type {string | null} The API key, in memory only. */
+let heldKey = null;
 
 /**
  * What the sections share.
@@ -48,11 +50,7 @@ const keyNotice = new Notice(byId('key-notice', HTMLElement));
 
 /** @returns {string | null} */
 function apiKey() {
-  try {
-    return sessionStorage.getItem(KEY_STORAGE);
-  } catch {
-    return null;
-  }
+  return heldKey;
 }
 
 const events = new EventTarget();
@@ -170,7 +168,7 @@ keyForm.addEventListener('submit', async (e) => {
   } catch (err) {
     return keyNotice.error(err);
   }
-  sessionStorage.setItem(KEY_STORAGE, key);
+  heldKey = key;
   keyInput.value = '';
   departmentCache = null;
   templateCache = null;
@@ -179,7 +177,7 @@ keyForm.addEventListener('submit', async (e) => {
 });
 
 byId('forget-key', HTMLButtonElement).addEventListener('click', () => {
-  sessionStorage.removeItem(KEY_STORAGE);
+  heldKey = null;
   keyNotice.say('API key forgotten.', 'info');
   showKeyState();
   keyInput.focus();

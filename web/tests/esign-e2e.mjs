@@ -81,8 +81,8 @@ async function openAdmin(page, base) {
   await page.getByLabel('API key').fill(opts.key);
   await page.getByRole('button', { name: 'Use key' }).click();
   await page.getByRole('tablist', { name: 'Sections' }).waitFor();
-  const stored = await page.evaluate(() => sessionStorage.getItem('livegate.esign.apiKey'));
-  check(stored === opts.key, 'API key kept in sessionStorage');
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+  check(!stored.includes(opts.key), 'API key kept in memory only, not in web storage');
 }
 
 async function tab(page, name) {

@@ -5,6 +5,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::outbound::{Network, Policy};
+
+fn networks(name: &str, list: &[String]) -> Result<Vec<Network>, String> {
+    list.iter()
+        .map(|n| Network::parse(n).ok_or_else(|| format!("{name}: {n:?} is not an address or CIDR network")))
+        .collect()
+}
+
 /// Validated settings. Every field can be set in the file under the same name, or in the
 /// environment as `LIVEGATE_<NAME>` in capitals.
 #[derive(Clone, Debug, Deserialize)]
@@ -59,6 +67,38 @@ pub struct ServerConfig {
     pub smtp_url: Option<String>,
     /// Sender address of e-mails (default `livegate@localhost`).
     pub smtp_from: String,
+    /// Networks (CIDR, e.g. `10.20.0.0/16`, `127.0.0.1/32`) that outbound requests such as
+    /// webhook deliveries may reach although they are internal; default none: only public
+    /// addresses. Environment: comma-separated.
+    pub outbound_allow: Vec<String>,
+    /// Networks of reverse proxies whose `X-Forwarded-For` is believed (CIDR); default none:
+    /// the peer address is the client address. Environment: comma-separated.
+    pub trusted_proxies: Vec<String>,
+    /// Seconds a connection may take to send a request's headers, also the longest idle time
+    /// between keep-alive requests (default 10).
+    pub header_read_timeout_s: u64,
+    /// Seconds a connection may move no byte in either direction before it is closed (default
+    /// 60): a stalled upload, or a handler silent that long.
+    pub idle_timeout_s: u64,
+    /// Seconds one request may take from its headers to its answer, body upload included
+    /// (default 120); beyond it the answer is `408 request_timeout`.
+    pub request_timeout_s: u64,
+    /// Open connections at most (default 1024); further connections are closed at once.
+    pub max_connections: usize,
+    /// Image bytes one session may upload over all its frames (default 128 MiB); beyond it
+    /// `413 session_bytes_exceeded`. The frame count is capped by the profile's `max_frames`.
+    pub max_session_bytes: u64,
+    /// Sessions one API key may create per minute (burst of the same size; default 600; 0 off).
+    pub rate_limit_sessions_per_min: u32,
+    /// Requests per minute one client address may make to session creation and the public
+    /// journey endpoints `/v1/client/…`, `/v1/sign/…` (default 300; 0 off). Frame uploads
+    /// are bounded per session instead (`max_frames`, `max_session_bytes`).
+    pub rate_limit_ip_per_min: u32,
+    /// Declined sessions of one `subject` within `lockout_window_s` after which new sessions
+    /// for it are refused (default 5; 0 off).
+    pub lockout_failures: u32,
+    /// The lockout's window in seconds (default 180).
+    pub lockout_window_s: u64,
 }
 
 impl Default for ServerConfig {
@@ -86,6 +126,17 @@ impl Default for ServerConfig {
             public_url: None,
             smtp_url: None,
             smtp_from: "livegate@localhost".into(),
+            outbound_allow: Vec::new(),
+            trusted_proxies: Vec::new(),
+            header_read_timeout_s: 10,
+            idle_timeout_s: 60,
+            request_timeout_s: 120,
+            max_connections: 1024,
+            max_session_bytes: 128 * 1024 * 1024,
+            rate_limit_sessions_per_min: 600,
+            rate_limit_ip_per_min: 300,
+            lockout_failures: 5,
+            lockout_window_s: 180,
         }
     }
 }
@@ -150,6 +201,27 @@ impl ServerConfig {
         if let Some(v) = var("LIVEGATE_SMTP_FROM") {
             self.smtp_from = v;
         }
+        let list = |v: String| -> Vec<String> {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        if let Some(v) = var("LIVEGATE_OUTBOUND_ALLOW") {
+            self.outbound_allow = list(v);
+        }
+        if let Some(v) = var("LIVEGATE_TRUSTED_PROXIES") {
+            self.trusted_proxies = list(v);
+        }
+        number!(header_read_timeout_s, "LIVEGATE_HEADER_READ_TIMEOUT_S");
+        number!(idle_timeout_s, "LIVEGATE_IDLE_TIMEOUT_S");
+        number!(request_timeout_s, "LIVEGATE_REQUEST_TIMEOUT_S");
+        number!(max_connections, "LIVEGATE_MAX_CONNECTIONS");
+        number!(max_session_bytes, "LIVEGATE_MAX_SESSION_BYTES");
+        number!(rate_limit_sessions_per_min, "LIVEGATE_RATE_LIMIT_SESSIONS_PER_MIN");
+        number!(rate_limit_ip_per_min, "LIVEGATE_RATE_LIMIT_IP_PER_MIN");
+        number!(lockout_failures, "LIVEGATE_LOCKOUT_FAILURES");
+        number!(lockout_window_s, "LIVEGATE_LOCKOUT_WINDOW_S");
         number!(max_pdf_bytes, "LIVEGATE_MAX_PDF_BYTES");
         number!(invitation_ttl_s, "LIVEGATE_INVITATION_TTL_S");
         number!(otp_ttl_s, "LIVEGATE_OTP_TTL_S");
@@ -183,9 +255,48 @@ impl ServerConfig {
             .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("livegate.db").display()))
     }
 
+    /// The outbound policy: public addresses plus `outbound_allow`.
+    pub fn outbound_policy(&self) -> Result<Policy, String> {
+        Ok(Policy {
+            allow: networks("outbound_allow", &self.outbound_allow)?,
+        })
+    }
+
+    /// The networks of `trusted_proxies`.
+    pub fn trusted_proxy_networks(&self) -> Result<Vec<Network>, String> {
+        networks("trusted_proxies", &self.trusted_proxies)
+    }
+
     /// Checks ranges.
     pub fn validate(&self) -> Result<(), String> {
         let check = |ok: bool, what: String| if ok { Ok(()) } else { Err(what) };
+        self.outbound_policy()?;
+        self.trusted_proxy_networks()?;
+        for (name, value, range) in [
+            ("header_read_timeout_s", self.header_read_timeout_s, 1..=300),
+            ("idle_timeout_s", self.idle_timeout_s, 1..=3600),
+            ("request_timeout_s", self.request_timeout_s, 1..=3600),
+        ] {
+            check(
+                range.contains(&value),
+                format!("{name} must be {}-{}, got {value}", range.start(), range.end()),
+            )?;
+        }
+        check(
+            self.max_session_bytes >= self.max_frame_bytes as u64 && self.max_session_bytes <= 1 << 40,
+            format!(
+                "max_session_bytes must be max_frame_bytes-1 TiB, got {}",
+                self.max_session_bytes
+            ),
+        )?;
+        check(
+            (1..=86_400).contains(&self.lockout_window_s),
+            format!("lockout_window_s must be 1-86400, got {}", self.lockout_window_s),
+        )?;
+        check(
+            (1..=1_000_000).contains(&self.max_connections),
+            format!("max_connections must be 1-1000000, got {}", self.max_connections),
+        )?;
         check(
             (10..=3600).contains(&self.session_ttl_s),
             format!("session_ttl_s must be 10-3600, got {}", self.session_ttl_s),
@@ -289,6 +400,12 @@ mod tests {
             .unwrap();
         assert!(c.validate().unwrap_err().contains("worker_wait_ms"));
         c.worker_wait_ms = 0;
+        c.apply_env(|n| (n == "LIVEGATE_OUTBOUND_ALLOW").then(|| "127.0.0.1/32, ::1".to_string()))
+            .unwrap();
+        assert_eq!(c.outbound_policy().unwrap().allow.len(), 2);
+        c.trusted_proxies = vec!["10.0.0.0/40".into()];
+        assert!(c.validate().unwrap_err().contains("trusted_proxies"));
+        c.trusted_proxies.clear();
         c.database_url = Some("mysql://x".into());
         assert!(c.validate().unwrap_err().contains("database_url"));
     }

@@ -46,6 +46,18 @@ pub enum ApiError {
     /// Above the configured upload size.
     #[error("upload of {0} bytes exceeds the limit of {1} bytes")]
     PayloadTooLarge(usize, usize),
+    /// The session holds its profile's `max_frames`.
+    #[error("the session already holds its maximum of {0} frames")]
+    FrameLimitReached(i64),
+    /// The session's frames would exceed `max_session_bytes`.
+    #[error("the session's frames would exceed its budget of {0} bytes")]
+    SessionBytesExceeded(i64),
+    /// A frame with this capture time is stored already (not a retry with its Idempotency-Key).
+    #[error("a frame with capture time {0} is already stored; a retried upload must repeat its Idempotency-Key")]
+    FrameTimeRepeated(f64),
+    /// The capture time is before the session's latest frame.
+    #[error("capture time {0} is before the latest frame's {1}; capture times must increase")]
+    FrameTimeBackwards(f64, f64),
     /// No such session.
     #[error("session not found")]
     SessionNotFound,
@@ -55,6 +67,9 @@ pub enum ApiError {
     /// No such webhook endpoint.
     #[error("webhook endpoint not found")]
     WebhookNotFound,
+    /// An outbound URL (webhook) whose host may not be reached or does not resolve.
+    #[error("{0}")]
+    TargetRefused(crate::outbound::OutboundError),
     /// No such audit image.
     #[error("audit image not found")]
     AuditImageNotFound,
@@ -157,6 +172,21 @@ pub enum ApiError {
     /// The document has not been completed.
     #[error("the document is not completed yet")]
     DocumentNotCompleted,
+    /// No such route or file.
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// The route exists but not with this method.
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
+    /// Over a rate limit; retry after this many seconds.
+    #[error("too many requests; retry in {0} s")]
+    RateLimited(u64),
+    /// Too many failed verifications of the subject; retry after this many seconds.
+    #[error("too many failed verifications of this subject; retry in {0} s")]
+    SubjectLocked(u64),
+    /// The request took longer than `request_timeout_s`.
+    #[error("the request took longer than {0} s")]
+    RequestTimeout(u64),
     /// Anything else (storage, models): logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -176,9 +206,14 @@ impl ApiError {
             Self::InvalidImage(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.code()),
             Self::FrameTooSmall(..) => (StatusCode::UNPROCESSABLE_ENTITY, "frame_too_small"),
             Self::PayloadTooLarge(..) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::FrameLimitReached(_) => (StatusCode::CONFLICT, "frame_limit_reached"),
+            Self::SessionBytesExceeded(_) => (StatusCode::PAYLOAD_TOO_LARGE, "session_bytes_exceeded"),
+            Self::FrameTimeRepeated(_) => (StatusCode::CONFLICT, "frame_time_repeated"),
+            Self::FrameTimeBackwards(..) => (StatusCode::CONFLICT, "frame_time_backwards"),
             Self::SessionNotFound => (StatusCode::NOT_FOUND, "session_not_found"),
             Self::WorkflowNotFound => (StatusCode::NOT_FOUND, "workflow_not_found"),
             Self::WebhookNotFound => (StatusCode::NOT_FOUND, "webhook_not_found"),
+            Self::TargetRefused(e) => (StatusCode::BAD_REQUEST, e.code()),
             Self::AuditImageNotFound => (StatusCode::NOT_FOUND, "audit_image_not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::ReferenceUnusable(p) => (StatusCode::UNPROCESSABLE_ENTITY, p.code()),
@@ -214,6 +249,11 @@ impl ApiError {
             Self::InvalidSignature(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_signature"),
             Self::JourneyClosed(_) => (StatusCode::CONFLICT, "journey_closed"),
             Self::DocumentNotCompleted => (StatusCode::CONFLICT, "document_not_completed"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::SubjectLocked(_) => (StatusCode::TOO_MANY_REQUESTS, "subject_locked"),
+            Self::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
@@ -236,8 +276,56 @@ impl IntoResponse for ApiError {
                 rows,
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::RateLimited(wait) | Self::SubjectLocked(wait) = &self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*wait).into());
+        }
+        response
     }
+}
+
+/// The one fallback for errors the framework answers itself (path and query rejections,
+/// unknown routes, wrong methods, body limits): any error status without a JSON body becomes
+/// our `{"error": {"code", "message"}}` with a stable code. Handlers' own errors are JSON
+/// already and pass unchanged.
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "no such route".to_string()),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed on this route".into()),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large".into()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "unsupported content type".into()),
+        s if s.is_client_error() => (
+            "invalid_request",
+            format!("the request's path, query or headers are malformed ({s})"),
+        ),
+        _ => ("internal_error", "internal error".into()),
+    };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.into(),
+            message,
+            rows: None,
+        },
+    };
+    let mut out = (status, Json(body)).into_response();
+    for (name, value) in response.headers() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 impl From<StoreError> for ApiError {

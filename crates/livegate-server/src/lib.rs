@@ -8,17 +8,23 @@
 //! Async exists only here; the engine stays synchronous.
 
 pub mod api;
+pub mod client_ip;
 pub mod config;
+pub mod csv_cell;
 pub mod error;
 pub mod esign;
 pub mod evidence;
 pub mod frame_cache;
+pub mod headers;
 pub mod metrics;
 pub mod objects;
 pub mod origins;
+pub mod outbound;
 pub mod outcome;
 pub mod person;
 pub mod profile;
+pub mod rate_limit;
+pub mod serve;
 pub mod store;
 pub mod web;
 pub mod webhook;
@@ -90,21 +96,53 @@ pub struct AppState {
     pub workers: Arc<Semaphore>,
     /// Open sessions' parsed frame signals.
     pub frame_cache: Arc<frame_cache::FrameCache>,
+    /// The one client for requests the server makes (webhooks), with its address policy.
+    pub outbound: outbound::Outbound,
+    /// Networks of reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<outbound::Network>>,
+    /// Request rate limits (session creation, public journey endpoints).
+    pub rate_limits: Arc<rate_limit::RateLimits>,
 }
 
 impl AppState {
     /// Builds the state; the worker pool has `config.workers` slots, the frame cache
-    /// `config.frame_cache_frames` frames.
+    /// `config.frame_cache_frames` frames, outbound requests the system resolver and
+    /// `config.outbound_allow`. Fails only on a configuration [`ServerConfig::validate`] refuses.
     pub fn new(
         store: Store,
         objects: Objects,
         analyzer: Arc<Analyzer>,
         config: ServerConfig,
         clock: Arc<dyn Clock>,
-    ) -> Self {
+    ) -> Result<Self, String> {
+        Self::with_resolver(
+            store,
+            objects,
+            analyzer,
+            config,
+            clock,
+            Arc::new(outbound::SystemResolver),
+        )
+    }
+
+    /// [`AppState::new`] with outbound host names resolved by `resolver`.
+    pub fn with_resolver(
+        store: Store,
+        objects: Objects,
+        analyzer: Arc<Analyzer>,
+        config: ServerConfig,
+        clock: Arc<dyn Clock>,
+        resolver: Arc<dyn outbound::HostResolver>,
+    ) -> Result<Self, String> {
         let workers = Arc::new(Semaphore::new(config.workers));
         let frame_cache = Arc::new(frame_cache::FrameCache::new(config.frame_cache_frames));
-        Self {
+        let outbound = outbound::Outbound::new(config.outbound_policy()?, resolver)?;
+        let trusted_proxies = Arc::new(config.trusted_proxy_networks()?);
+        let rate_limits = Arc::new(rate_limit::RateLimits {
+            sessions_per_key: rate_limit::RateLimiter::new(config.rate_limit_sessions_per_min),
+            per_ip: rate_limit::RateLimiter::new(config.rate_limit_ip_per_min),
+        });
+        Ok(Self {
             store,
             objects,
             analyzer,
@@ -112,7 +150,22 @@ impl AppState {
             clock,
             workers,
             frame_cache,
-        }
+            outbound,
+            trusted_proxies,
+            rate_limits,
+        })
+    }
+}
+
+impl AppState {
+    /// The client address of a request (see [`client_ip::client_ip`]).
+    pub fn client_ip(
+        &self,
+        headers: &axum::http::HeaderMap,
+        peer: Option<std::net::IpAddr>,
+    ) -> Option<std::net::IpAddr> {
+        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        client_ip::client_ip(peer, forwarded, &self.trusted_proxies)
     }
 }
 

@@ -15,6 +15,26 @@ use crate::error::ApiError;
 pub const STEPS: [&str; 3] = ["document", "selfie", "face_match"];
 /// Most retries a profile may allow.
 pub const MAX_RETRIES: u32 = 3;
+/// Highest frame cap a profile may set.
+pub const MAX_FRAMES_CAP: u32 = 2000;
+/// Seconds the SDK waits at the pre-capture gate before it offers Try again.
+const GATE_S: f64 = 25.0;
+/// The SDK's default capture rate.
+const SDK_FPS: f64 = 5.0;
+
+/// The default frame cap of a session: twice the frames the SDK sends over the whole plan at
+/// its default rate (the gate's wait, every challenge window and 5 s of slack), and at least
+/// four times the frames the plan needs. A passive plan comes to 300, a two-challenge plan
+/// with 6 s windows to 420.
+pub fn default_max_frames(config: &LivenessConfig) -> u32 {
+    let asked = match config.mode {
+        livegate_engine::liveness::LivenessMode::Active => config.challenges.len(),
+        livegate_engine::liveness::LivenessMode::Passive => 0,
+    };
+    let windows = config.challenge_time_frame_s * asked as f64;
+    let run = ((GATE_S + windows + 5.0) * SDK_FPS).ceil() as u32;
+    (2 * run).max(4 * config.min_frames).min(MAX_FRAMES_CAP)
+}
 
 /// A liveness profile; every field optional, defaults `passive` / `75` / all challenges.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -44,6 +64,10 @@ pub struct Profile {
     /// Keep the configured challenge order instead of randomising it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_order: Option<bool>,
+    /// Most frames a session accepts (`frames` up to 2000); default twice what the SDK sends
+    /// over the whole plan ([`default_max_frames`]). Further uploads get `409 frame_limit_reached`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_frames: Option<u32>,
 }
 
 /// A profile with every field decided and checked.
@@ -76,6 +100,7 @@ impl Profile {
             challenge_time_frame_s: over.challenge_time_frame_s.or(self.challenge_time_frame_s),
             retries: over.retries.or(self.retries),
             fixed_order: over.fixed_order.or(self.fixed_order),
+            max_frames: over.max_frames.or(self.max_frames),
         }
     }
 
@@ -107,6 +132,13 @@ impl Profile {
         let names: Vec<&str> = challenges.iter().map(String::as_str).collect();
         let config = LivenessConfig::new(&mode, threshold, &names, self.frames, self.challenge_time_frame_s)?;
         let fixed_order = self.fixed_order.unwrap_or(false);
+        let max_frames = self.max_frames.unwrap_or_else(|| default_max_frames(&config));
+        if !(config.min_frames..=MAX_FRAMES_CAP).contains(&max_frames) {
+            return Err(ApiError::InvalidRequest(format!(
+                "max_frames must be {}-{MAX_FRAMES_CAP} (at least the frames the plan needs), got {max_frames}",
+                config.min_frames
+            )));
+        }
         let profile = Profile {
             steps: Some(steps.clone()),
             liveness_mode: Some(mode),
@@ -116,6 +148,7 @@ impl Profile {
             challenge_time_frame_s: Some(config.challenge_time_frame_s),
             retries: Some(retries),
             fixed_order: Some(fixed_order),
+            max_frames: Some(max_frames),
         };
         Ok(ResolvedProfile {
             profile,
@@ -130,6 +163,10 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn r_default_cap() -> u32 {
+        Profile::default().resolve().unwrap().profile.max_frames.unwrap()
+    }
 
     #[test]
     fn defaults_overrides_and_refusals() {
@@ -162,6 +199,14 @@ mod tests {
         assert_eq!(
             bad(Profile {
                 steps: Some(vec!["document".into()]),
+                ..Profile::default()
+            }),
+            "invalid_request"
+        );
+        assert_eq!(r_default_cap(), 300);
+        assert_eq!(
+            bad(Profile {
+                max_frames: Some(2001),
                 ..Profile::default()
             }),
             "invalid_request"

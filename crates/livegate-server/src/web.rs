@@ -4,11 +4,15 @@
 //! modules under `/esign/…`). The files are compiled into the binary, so `livegate serve`
 //! alone shows the whole product.
 
-use axum::extract::Path;
-use axum::http::{header, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+
+use crate::error::ApiError;
+use crate::store::hash_secret;
+use crate::AppState;
 
 /// Files under `/sdk/`: name, content type, content.
 const SDK: &[(&str, &str, &str)] = &[
@@ -81,16 +85,19 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 const CAPTURE_HTML: &str = include_str!("../../../web/capture.html");
+const CAPTURE_JS: &str = include_str!("../../../web/capture.js");
 const DEMO_HTML: &str = include_str!("../../../web/demo.html");
+const DEMO_JS: &str = include_str!("../../../web/demo.js");
 const ADMIN_HTML: &str = include_str!("../../../web/esign/admin.html");
 const SIGN_HTML: &str = include_str!("../../../web/esign/sign.html");
 
+/// A file; the security headers (CSP, `frame-ancestors 'self'`, ...) come from
+/// [`crate::headers::security_headers`].
 fn file(content_type: &'static str, body: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "no-cache"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (header::HeaderName::from_static("permissions-policy"), "camera=(self)"),
         ],
         body,
@@ -98,18 +105,55 @@ fn file(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-async fn sdk_file(Path(name): Path<String>) -> Response {
+async fn sdk_file(Path(name): Path<String>) -> Result<Response, ApiError> {
     match SDK.iter().find(|(n, _, _)| *n == name) {
-        Some((_, content_type, body)) => file(content_type, body),
-        None => (StatusCode::NOT_FOUND, "no such SDK file").into_response(),
+        Some((_, content_type, body)) => Ok(file(content_type, body)),
+        None => Err(ApiError::NotFound("no such SDK file")),
     }
 }
 
-async fn esign_file(Path(name): Path<String>) -> Response {
+async fn esign_file(Path(name): Path<String>) -> Result<Response, ApiError> {
     match ESIGN.iter().find(|(n, _, _)| *n == name) {
-        Some((_, content_type, body)) => file(content_type, body),
-        None => (StatusCode::NOT_FOUND, "no such eSign file").into_response(),
+        Some((_, content_type, body)) => Ok(file(content_type, body)),
+        None => Err(ApiError::NotFound("no such eSign file")),
     }
+}
+
+/// The query of the hosted capture page.
+#[derive(serde::Deserialize)]
+struct CaptureQuery {
+    token: Option<String>,
+}
+
+/// The hosted capture page. Framed by this origin only, unless the token's session comes from
+/// a workflow with `allowed_origins`: those origins may embed it (and lend it the camera).
+async fn capture_page(State(state): State<AppState>, Query(q): Query<CaptureQuery>) -> Result<Response, ApiError> {
+    let mut origins = Vec::new();
+    if let Some(token) = q.token.filter(|t| t.starts_with(crate::api::auth::TOKEN_PREFIX)) {
+        if let Some(id) = state.store.session_by_token(&hash_secret(&token)).await? {
+            let workflow = match state.store.session(&id).await?.and_then(|s| s.workflow_id) {
+                Some(w) => state.store.workflow(&w).await?,
+                None => None,
+            };
+            if let Some(w) = workflow {
+                origins = crate::api::workflows::allowed_origins(&w)?;
+            }
+        }
+    }
+    let ancestors = crate::headers::ancestors(&origins);
+    let camera = crate::headers::camera_policy(&origins);
+    let mut response = file(HTML, CAPTURE_HTML);
+    let headers = response.headers_mut();
+    let csp = crate::headers::content_security_policy(&ancestors);
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::HeaderName::from_static("permissions-policy"), camera),
+    ] {
+        let value = header::HeaderValue::from_str(&value)
+            .map_err(|e| ApiError::Internal(format!("capture page header: {e}")))?;
+        headers.insert(name, value);
+    }
+    Ok(response)
 }
 
 /// The signing page; it reads the invitation token from its own path.
@@ -118,12 +162,14 @@ async fn sign_page(Path(_token): Path<String>) -> Response {
 }
 
 /// Routes of the browser files.
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/demo") }))
         .route("/sdk/{name}", get(sdk_file))
-        .route("/capture", get(|| async { file(HTML, CAPTURE_HTML) }))
+        .route("/capture", get(capture_page))
+        .route("/capture.js", get(|| async { file(JS, CAPTURE_JS) }))
         .route("/demo", get(|| async { file(HTML, DEMO_HTML) }))
+        .route("/demo.js", get(|| async { file(JS, DEMO_JS) }))
         .route("/esign/{name}", get(esign_file))
         .route("/admin", get(|| async { file(HTML, ADMIN_HTML) }))
         .route("/sign/{token}", get(sign_page))

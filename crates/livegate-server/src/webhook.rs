@@ -16,8 +16,6 @@ use crate::AppState;
 pub const MAX_BACKOFF_MS: i64 = 3_600_000;
 /// How long a claimed delivery is reserved for its worker.
 const LEASE_MS: i64 = 60_000;
-/// Timeout of one POST.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Receivers should refuse signatures older than this.
 pub const SIGNATURE_TOLERANCE_S: i64 = 300;
 
@@ -60,7 +58,9 @@ pub fn backoff_ms(base_ms: u64, attempts: i64) -> i64 {
 }
 
 /// Claims one due delivery and attempts it. Returns false when nothing was due.
-pub async fn deliver_one(state: &AppState, client: &reqwest::Client) -> Result<bool, ApiError> {
+/// The POST goes through [`crate::outbound`]: the endpoint's host is checked again (it may
+/// resolve elsewhere now), no redirect is followed, and the log records our own error code.
+pub async fn deliver_one(state: &AppState) -> Result<bool, ApiError> {
     let now = state.clock.now_ms();
     let Some(delivery) = state.store.claim_delivery(now, LEASE_MS).await? else {
         return Ok(false);
@@ -70,20 +70,15 @@ pub async fn deliver_one(state: &AppState, client: &reqwest::Client) -> Result<b
     };
     let started = Instant::now();
     let body = delivery.payload.clone().into_bytes();
-    let sent = client
-        .post(&endpoint.url)
-        .timeout(REQUEST_TIMEOUT)
-        .header("content-type", "application/json")
-        .header("livegate-event", &delivery.event)
-        .header("livegate-delivery", &delivery.id)
-        .header("livegate-signature", signature(&endpoint.secret, now / 1000, &body))
-        .body(body)
-        .send()
-        .await;
-    let (status_code, error) = match sent {
-        Ok(r) if r.status().is_success() => (Some(r.status().as_u16() as i64), None),
-        Ok(r) => (Some(r.status().as_u16() as i64), Some(format!("HTTP {}", r.status()))),
-        Err(e) => (None, Some(e.to_string())),
+    let headers = [
+        ("content-type", "application/json".to_string()),
+        ("livegate-event", delivery.event.clone()),
+        ("livegate-delivery", delivery.id.clone()),
+        ("livegate-signature", signature(&endpoint.secret, now / 1000, &body)),
+    ];
+    let (status_code, error) = match state.outbound.post(&endpoint.url, &headers, body).await {
+        Ok(status) => (Some(status as i64), None),
+        Err((status, e)) => (status.map(i64::from), Some(e.code().to_string())),
     };
     let attempt = DeliveryAttempt {
         attempt: delivery.attempts,
@@ -106,10 +101,9 @@ pub async fn deliver_one(state: &AppState, client: &reqwest::Client) -> Result<b
 
 /// Delivers due events until shutdown, polling when idle.
 pub async fn run_deliveries(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let client = reqwest::Client::new();
     let idle = Duration::from_millis(state.config.poll_interval_ms);
     loop {
-        let worked = match deliver_one(&state, &client).await {
+        let worked = match deliver_one(&state).await {
             Ok(worked) => worked,
             Err(e) => {
                 eprintln!("webhooks: {e}");

@@ -355,7 +355,9 @@ async fn a_stale_cache_reads_only_the_frames_another_server_added_on_postgres() 
 }
 
 /// Parallel uploads to one session: distinct seqs, and each answer is the stored frames' state
-/// up to its own frame, however the cache was filled.
+/// up to its own frame, however the cache was filled. Capture times must increase (issue 16),
+/// so an upload that arrives after a later frame was committed is refused with
+/// `frame_time_backwards` and stores nothing.
 #[tokio::test]
 async fn parallel_uploads_to_one_session_get_consistent_answers() {
     let dir = common::scratch();
@@ -387,11 +389,15 @@ async fn parallel_uploads_to_one_session_get_consistent_answers() {
     let mut answers = Vec::new();
     for u in uploads {
         let (s, body) = u.await.unwrap();
+        if s == StatusCode::CONFLICT && body["error"]["code"] == "frame_time_backwards" {
+            continue;
+        }
         assert_eq!(s, StatusCode::CREATED, "{body}");
         answers.push(body);
     }
     let mut seqs: Vec<u64> = answers.iter().map(|a| a["seq"].as_u64().unwrap()).collect();
     seqs.sort();
-    assert_eq!(seqs, vec![0, 1, 2, 3]);
+    assert!(!seqs.is_empty());
+    assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>());
     assert_live_answers(&api, &id, &answers).await;
 }

@@ -839,3 +839,56 @@ async fn retry_after_success_is_allowed_while_attempts_remain() {
     assert_eq!((s, code(&r)), (StatusCode::CONFLICT, "attempts_exhausted"));
     proceed_and_sign(&api, &journey).await;
 }
+
+/// Opens the invitation as a browser behind `peer` with a hostile user agent and a forged
+/// `X-Forwarded-For`; returns the audit CSV.
+async fn audit_csv_after_hostile_open(api: &Api, peer: &str) -> String {
+    let dep = department(api, false, 65).await;
+    let to = format!("ua-{}@example.com", uuid::Uuid::new_v4());
+    let doc = sent(api, &dep, json!([person(&to, json!({}))])).await;
+    let mut req = Request::post("/v1/sign/open")
+        .header("content-type", "application/json")
+        .header("user-agent", "=HYPERLINK(\"http://x\")")
+        .header("x-forwarded-for", "6.6.6.6")
+        .body(Body::from(
+            json!({"invitation_token": invitation_token(&doc, 0)}).to_string(),
+        ))
+        .unwrap();
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+    let (s, opened) = api.call(req).await;
+    assert_eq!(s, StatusCode::OK, "{opened}");
+    let req = Request::get(format!(
+        "/v1/documents/{}/audit?format=csv",
+        doc["id"].as_str().unwrap()
+    ))
+    .header("authorization", format!("Bearer {KEY}"))
+    .body(Body::empty())
+    .unwrap();
+    let (s, csv) = api.call_raw(req).await;
+    assert_eq!(s, StatusCode::OK);
+    String::from_utf8(csv).unwrap()
+}
+
+#[tokio::test]
+async fn issue16_audit_csv_neutralises_formulas_and_ignores_untrusted_forwarded_for() {
+    let api = api().await;
+    let csv = audit_csv_after_hostile_open(&api, "203.0.113.7:5000").await;
+    let opened = csv
+        .lines()
+        .find(|l| l.contains("HYPERLINK"))
+        .expect("the open is audited");
+    assert!(opened.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{opened}");
+    assert!(!csv.lines().any(|l| l.contains(",=") || l.contains(",\"=")), "{csv}");
+    assert!(opened.contains(",203.0.113.7,") && !csv.contains("6.6.6.6"), "{opened}");
+    // Behind a configured proxy its X-Forwarded-For names the client.
+    let dir = common::scratch();
+    let config = livegate_server::ServerConfig {
+        trusted_proxies: vec!["203.0.113.0/24".into()],
+        ..common::test_config(&dir)
+    };
+    let behind_proxy = common::api_with(&config.database_url(), None, config).await;
+    let csv = audit_csv_after_hostile_open(&behind_proxy, "203.0.113.7:5000").await;
+    let opened = csv.lines().find(|l| l.contains("HYPERLINK")).unwrap();
+    assert!(opened.contains(",6.6.6.6,"), "{opened}");
+}

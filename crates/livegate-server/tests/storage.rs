@@ -5,7 +5,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{api_with, clip_jpegs, code, postgres_url, s3_spec, scratch, test_config, Api, KEY};
-use livegate_server::store::FrameRow;
+use livegate_server::store::{AddFrame, FrameLimits, FrameRefusal, FrameRow};
 use serde_json::json;
 
 async fn suite(api: Api) {
@@ -34,8 +34,13 @@ async fn suite(api: Api) {
         .send_json("POST", "/v1/webhooks", KEY, &json!({"url": "http://127.0.0.1:9/hook"}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{hook}");
-    // Concurrent frame commits get distinct, gap-free sequence numbers.
+    // Concurrent frame commits get distinct, gap-free sequence numbers; one that arrives after
+    // a later capture time was committed is refused (times must increase), changing nothing.
     let (id, token) = api.session(json!({"workflow_id": wf["id"]})).await;
+    let limits = FrameLimits {
+        max_frames: 100,
+        max_bytes: 1 << 20,
+    };
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let store = store.clone();
@@ -50,19 +55,29 @@ async fn suite(api: Api) {
                     client_key: Some(format!("k{i}")),
                 };
                 store
-                    .add_frame(&id, &frame, 10, 1_700_000_000_001)
+                    .add_frame(&id, &frame, 10, 1_700_000_000_001, limits)
                     .await
-                    .unwrap()
                     .unwrap()
             })
         })
         .collect();
     let mut seqs = Vec::new();
     for t in tasks {
-        seqs.push(t.await.unwrap());
+        match t.await.unwrap() {
+            AddFrame::Added(seq) => seqs.push(seq),
+            AddFrame::Refused(FrameRefusal::TimeBackwards(_)) => {}
+            other => panic!("{other:?}"),
+        }
     }
     seqs.sort();
-    assert_eq!(seqs, (0..16).collect::<Vec<i64>>());
+    let added = seqs.len() as i64;
+    assert!(added >= 1);
+    assert_eq!(seqs, (0..added).collect::<Vec<i64>>());
+    let times: Vec<f64> = store.frames(&id).await.unwrap().iter().map(|f| f.t).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] < w[1]),
+        "stored times increase: {times:?}"
+    );
     // A repeated client key is refused by the database and changes nothing.
     let again = FrameRow {
         seq: 0,
@@ -70,27 +85,49 @@ async fn suite(api: Api) {
         signals: "{}".into(),
         sha256: "0".repeat(64),
         object_key: "x".into(),
-        client_key: Some("k3".into()),
+        client_key: store.frames(&id).await.unwrap()[0].client_key.clone(),
     };
     assert!(matches!(
-        store.add_frame(&id, &again, 1, 1_700_000_000_001).await,
+        store.add_frame(&id, &again, 1, 1_700_000_000_001, limits).await,
         Err(livegate_server::store::StoreError::Conflict(_))
     ));
     assert_eq!(
         store.session(&id).await.unwrap().unwrap().frame_count,
-        16,
+        added,
         "rolled back"
+    );
+    // The cap and the byte budget hold in the same transaction.
+    let next = FrameRow {
+        client_key: None,
+        t: 20.0,
+        ..again.clone()
+    };
+    let capped = FrameLimits {
+        max_frames: added,
+        ..limits
+    };
+    assert_eq!(
+        store.add_frame(&id, &next, 1, 1_700_000_000_001, capped).await.unwrap(),
+        AddFrame::Refused(FrameRefusal::TooMany(added))
+    );
+    let tight = FrameLimits {
+        max_bytes: added * 10 + 5,
+        ..limits
+    };
+    assert_eq!(
+        store.add_frame(&id, &next, 6, 1_700_000_000_001, tight).await.unwrap(),
+        AddFrame::Refused(FrameRefusal::OverBudget(added * 10 + 5))
     );
     // A completion computed on a stale frame count is refused.
     let session = store.session(&id).await.unwrap().unwrap();
-    assert_eq!((session.status.as_str(), session.frame_count), ("in_progress", 16));
+    assert_eq!((session.status.as_str(), session.frame_count), ("in_progress", added));
     let stale = livegate_server::store::Completion {
         id: &id,
         status: "approved",
         result: "{}",
         model_version: "m",
         policy_version: "p",
-        frames: 15,
+        frames: added - 1,
         now: 1,
         webhook_payload: "{}",
     };

@@ -62,18 +62,39 @@ pub fn run(args: ServeArgs) -> Result<()> {
             // Links sent to signers name the address actually bound (`--addr 127.0.0.1:0`).
             config.public_url = Some(format!("http://{}", listener.local_addr()?));
         }
-        let state = AppState::new(store, objects, analyzer, config, clock);
+        let state = AppState::new(store, objects, analyzer, config, clock).map_err(anyhow::Error::msg)?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         spawn_background(&state, stopped);
-        axum::serve(
-            listener,
-            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
+        let limits = livegate_server::serve::Limits::from_config(&state.config);
+        livegate_server::serve::serve(listener, router(state), limits, async move {
+            shutdown_signal().await;
+            eprintln!("livegate: shutting down; finishing requests in flight");
             let _ = stop.send(true);
         })
         .await?;
         Ok(())
     })
+}
+
+/// Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send): both drain the same way.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -7,6 +7,7 @@ mod common;
 use common::server::{jpeg_frames, scratch, service, Client, Server, KEY};
 use common::shared;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 const FPS: f64 = 8.0;
 
@@ -198,4 +199,33 @@ fn loadtest_reports_throughput_and_latency_against_a_spawned_server() {
     );
     assert!(r["sessions_per_s"].as_f64().unwrap() > 0.0);
     assert!(r["frame"]["p99_ms"].as_f64().unwrap() >= r["frame"]["p50_ms"].as_f64().unwrap());
+}
+
+#[test]
+fn issue16_sigterm_drains_like_ctrl_c_answering_the_request_in_flight() {
+    use std::io::{Read, Write};
+    let data = scratch("sigterm");
+    let server = Server::start(&data, &[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let body = format!("{{}}{}", " ".repeat(62));
+    let mut socket = std::net::TcpStream::connect(&addr).unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        socket,
+        "POST /v1/sessions HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {KEY}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    socket.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let exit = std::thread::spawn(move || server.terminate(Duration::from_secs(20)));
+    // The request started before the signal still gets its answer.
+    std::thread::sleep(Duration::from_millis(500));
+    socket.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let status = exit.join().unwrap().expect("the server exits after draining");
+    assert!(status.success(), "SIGTERM is a clean shutdown, got {status:?}");
 }

@@ -12,13 +12,15 @@ use crate::AppState;
 /// Prefix of session client tokens.
 pub const TOKEN_PREFIX: &str = "lgt_";
 
-/// The `Authorization: Bearer` secret; `missing_credentials` when absent or empty.
+/// The `Authorization: Bearer` secret (the scheme is case-insensitive, RFC 9110 §11.1);
+/// `missing_credentials` when absent or empty.
 pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.trim_start().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, secret)| secret.trim())
         .filter(|v| !v.is_empty())
         .ok_or(ApiError::MissingCredentials)
 }

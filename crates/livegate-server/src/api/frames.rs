@@ -23,7 +23,7 @@ use super::{image_extension, on_worker, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::frame_cache::Snapshot;
 use crate::metrics::stage;
-use crate::store::{FrameRow, StoreError};
+use crate::store::{AddFrame, FrameLimits, FrameRefusal, FrameRow, StoreError};
 use crate::AppState;
 
 /// An accepted frame.
@@ -232,6 +232,32 @@ async fn earlier(state: &AppState, id: &str, key: &str) -> Result<Option<FrameAc
     Ok(Some(accepted(row.seq, row.t, &signals, true)))
 }
 
+/// The session's frame cap (its profile's `max_frames`; sessions stored before the field existed
+/// get the default for their plan) and the server's byte budget.
+fn frame_limits(state: &AppState, session: &crate::store::SessionRow) -> Result<FrameLimits, ApiError> {
+    let profile: crate::profile::Profile = super::parse_stored(&session.profile)?;
+    let max_frames = match profile.max_frames {
+        Some(n) => n,
+        None => crate::profile::default_max_frames(&super::parse_stored(&session.config)?),
+    };
+    Ok(FrameLimits {
+        max_frames: i64::from(max_frames),
+        max_bytes: i64::try_from(state.config.max_session_bytes).unwrap_or(i64::MAX),
+    })
+}
+
+/// Capture times must increase: a repeat of the latest (a replayed upload without its
+/// Idempotency-Key) or an earlier time is refused.
+fn refuse_time(t: f64, last: f64) -> Result<(), ApiError> {
+    if t == last {
+        Err(ApiError::FrameTimeRepeated(t))
+    } else if t < last {
+        Err(ApiError::FrameTimeBackwards(t, last))
+    } else {
+        Ok(())
+    }
+}
+
 fn capture_time(headers: &HeaderMap) -> Result<f64, ApiError> {
     headers
         .get("x-capture-time")
@@ -284,10 +310,18 @@ pub async fn add_frame(
             return Ok((StatusCode::OK, Json(replay(&state, &session, done).await?)));
         }
     }
+    let limits = frame_limits(&state, &session)?;
+    if session.frame_count >= limits.max_frames {
+        return Err(ApiError::FrameLimitReached(limits.max_frames));
+    }
     // The frames committed when the session was read: the history of this one. Frames a
     // parallel upload commits meanwhile are not in it (they were not there to be seen).
     let known = usize::try_from(session.frame_count).unwrap_or(0);
     let history = state.frame_cache.at_least(&state.store, &id, known).await?;
+    // Refused before any analysis; the store checks again in the frame's transaction.
+    if let Some(last) = history.frames.iter().map(|f| f.t).reduce(f64::max) {
+        refuse_time(t, last)?;
+    }
     let analyzer = state.analyzer.clone();
     let input = body.clone();
     let signals = on_worker(&state, move || -> Result<FrameSignals, ApiError> {
@@ -323,7 +357,11 @@ pub async fn add_frame(
     };
     let len = body.len();
     state.objects.put(&row.object_key, body).await?;
-    let added = match state.store.add_frame(&id, &row, len, state.clock.now_ms()).await {
+    let added = match state
+        .store
+        .add_frame(&id, &row, len, state.clock.now_ms(), limits)
+        .await
+    {
         Err(StoreError::Conflict(_)) => {
             // The same key raced in from a parallel retry: keep the first, drop this image.
             state.objects.delete(&row.object_key).await?;
@@ -335,13 +373,26 @@ pub async fn add_frame(
         }
         other => other?,
     };
-    let Some(seq) = added else {
-        // Closed while we analysed: drop the image, report why.
-        state.objects.delete(&row.object_key).await?;
-        state.frame_cache.forget(&id);
-        let mut now = state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)?;
-        require_open(&state, &mut now).await?;
-        return Err(ApiError::SessionCompleted);
+    let seq = match added {
+        AddFrame::Added(seq) => seq,
+        AddFrame::Refused(refusal) => {
+            state.objects.delete(&row.object_key).await?;
+            return Err(match refusal {
+                FrameRefusal::TooMany(n) => ApiError::FrameLimitReached(n),
+                FrameRefusal::OverBudget(b) => ApiError::SessionBytesExceeded(b),
+                FrameRefusal::TimeRepeated(last) | FrameRefusal::TimeBackwards(last) => {
+                    refuse_time(t, last).err().unwrap_or(ApiError::FrameTimeRepeated(t))
+                }
+            });
+        }
+        AddFrame::Closed => {
+            // Closed while we analysed: drop the image, report why.
+            state.objects.delete(&row.object_key).await?;
+            state.frame_cache.forget(&id);
+            let mut now = state.store.session(&id).await?.ok_or(ApiError::SessionNotFound)?;
+            require_open(&state, &mut now).await?;
+            return Err(ApiError::SessionCompleted);
+        }
     };
     stage("store_frame", start);
     let frames = state.frame_cache.committed(&state.store, &id, seq, stored).await?;

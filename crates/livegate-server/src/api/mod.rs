@@ -10,7 +10,6 @@ pub mod webhooks;
 pub mod workflows;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -158,19 +157,36 @@ pub fn router(state: AppState) -> Router {
             get(move || async move { ([("content-type", "application/json")], doc) }),
         )
         .merge(crate::web::routes())
-        .fallback(|| async { (StatusCode::NOT_FOUND, Json(not_found())) })
+        .fallback(|| async { ApiError::NotFound("no such route") })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit,
+        ))
+        .layer(axum::middleware::from_fn(crate::error::json_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::headers::security_headers,
+        ))
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
 
-fn not_found() -> ErrorBody {
-    ErrorBody {
-        error: crate::error::ErrorDetail {
-            code: "not_found".into(),
-            message: "no such route".into(),
-            rows: None,
-        },
+/// The whole-request deadline (`request_timeout_s`): headers to answer, the body upload
+/// included. A handler cut off stores nothing it had not committed (state changes are single
+/// transactions; a frame analysed too late is not stored and its upload can be repeated with
+/// the same `Idempotency-Key`); a document's completion runs in a task of its own.
+async fn deadline(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = state.config.request_timeout_s;
+    match tokio::time::timeout(std::time::Duration::from_secs(limit), next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::RequestTimeout(limit).into_response(),
     }
 }
 

@@ -45,6 +45,10 @@ pub struct CreateSession {
     /// Where the hosted capture page's Done button returns the person: an absolute URL on one
     /// of the workflow's `allowed_origins` (a retry keeps its session's).
     pub redirect_url: Option<String>,
+    /// Your id of the person (1-128 characters, opaque): after `lockout_failures` declined
+    /// sessions of one subject within `lockout_window_s`, new sessions for it are refused
+    /// `429 subject_locked` until the window passes. A retry keeps its session's.
+    pub subject: Option<String>,
 }
 
 /// A created session.
@@ -232,6 +236,24 @@ pub async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>
     Ok((bytes, embedding))
 }
 
+/// The lockout: `lockout_failures` declined sessions of `subject` within `lockout_window_s`
+/// refuse new ones until the oldest of them leaves the window.
+async fn refuse_locked(state: &AppState, subject: &str, now: i64) -> Result<(), ApiError> {
+    let limit = state.config.lockout_failures as usize;
+    if limit == 0 {
+        return Ok(());
+    }
+    let window = state.config.lockout_window_s as i64 * 1000;
+    let failures = state.store.failures_since(subject, now - window).await?;
+    if failures.len() < limit {
+        return Ok(());
+    }
+    let free_at = failures[failures.len() - limit] + window;
+    Err(ApiError::SubjectLocked(
+        ((free_at - now).max(1000) as u64).div_ceil(1000),
+    ))
+}
+
 /// A redirect URL the session's workflow allows.
 async fn checked_redirect(state: &AppState, workflow_id: Option<&str>, url: &str) -> Result<String, ApiError> {
     let refuse = |why| ApiError::RedirectNotAllowed(url.chars().take(200).collect(), why);
@@ -309,9 +331,20 @@ pub async fn new_session_with(
         (None, Some(url)) => Some(checked_redirect(state, req.workflow_id.as_deref(), url).await?),
         (None, None) => None,
     };
+    let subject = match (prev, &req.subject) {
+        (Some(p), _) => p.subject.clone(),
+        (None, Some(s)) if (1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
+            Some(s.clone())
+        }
+        (None, Some(_)) => return Err(ApiError::InvalidRequest("subject must be 1-128 characters".into())),
+        (None, None) => None,
+    };
+    let now = state.clock.now_ms();
+    if let Some(subject) = &subject {
+        refuse_locked(state, subject, now).await?;
+    }
     let plan = ChallengePlan::draw(&resolved.config, resolved.fixed_order, &mut OsCsprng);
     let token = random_secret(TOKEN_PREFIX)?;
-    let now = state.clock.now_ms();
     let row = SessionRow {
         id,
         status: "created".into(),
@@ -327,6 +360,7 @@ pub async fn new_session_with(
         created_at: now,
         expires_at: now + state.config.session_ttl_s as i64 * 1000,
         redirect_url,
+        subject,
         ..SessionRow::default()
     };
     state.store.create_session(&row).await?;

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::auth::{json_error, random_secret, require_api_key};
 use crate::error::{ApiError, ErrorBody};
+use crate::outbound::OutboundError;
 use crate::store::EndpointRow;
 use crate::AppState;
 
@@ -17,7 +18,8 @@ use crate::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointInput {
-    /// `http://` or `https://` URL that receives `session.completed` events.
+    /// `http://` or `https://` URL that receives `session.completed` events. Its host must
+    /// resolve to public addresses only (or to a network in `outbound_allow`).
     pub url: String,
 }
 
@@ -63,7 +65,8 @@ pub struct Attempt {
     pub at: i64,
     /// HTTP status received.
     pub status_code: Option<i64>,
-    /// Error, when the attempt failed.
+    /// Our code when the attempt failed (`target_forbidden`, `connect_failed`, `timeout`,
+    /// `redirect_refused`, `http_status`, `response_too_large`, ...), never the receiver's body.
     pub error: Option<String>,
     /// Round trip in ms.
     pub duration_ms: i64,
@@ -89,14 +92,12 @@ pub async fn create_endpoint(
     require_api_key(&state, &headers).await?;
     let Json(input) = body.map_err(json_error)?;
     let url = input.url.trim();
-    let valid = reqwest::Url::parse(url)
-        .ok()
-        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-    if !valid {
-        return Err(ApiError::InvalidRequest(format!(
-            "url must be an absolute http(s) URL, got {url:?}"
-        )));
-    }
+    state.outbound.check_url(url).await.map_err(|e| match e {
+        OutboundError::InvalidUrl => {
+            ApiError::InvalidRequest(format!("url must be an absolute http(s) URL, got {url:?}"))
+        }
+        other => ApiError::TargetRefused(other),
+    })?;
     let row = EndpointRow {
         id: format!("whk_{}", uuid::Uuid::new_v4()),
         url: url.to_string(),

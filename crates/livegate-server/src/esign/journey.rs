@@ -24,7 +24,7 @@ pub const JOURNEY_PREFIX: &str = "lgj_";
 /// Who made a request: client address and user agent, for the audit trail.
 #[derive(Clone, Debug, Default)]
 pub struct Meta {
-    /// Peer address (and `X-Forwarded-For`, when a proxy sent one).
+    /// Client address: the peer, or `X-Forwarded-For` when the peer is a trusted proxy.
     pub ip: Option<String>,
     /// `User-Agent`.
     pub user_agent: Option<String>,
@@ -111,7 +111,13 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
             .map(|i| i.signing_order)
             .min()
         else {
-            complete_document(state, &doc, &invitees, meta).await?;
+            // A task of its own: the request may end (its deadline, `request_timeout_s`, or the
+            // signer closing the page) while the PDF waits for a worker, and nothing else would
+            // complete the document then.
+            let (state, meta) = (state.clone(), meta.clone());
+            tokio::spawn(async move { complete_document(&state, &doc, &invitees, &meta).await })
+                .await
+                .map_err(|e| ApiError::Internal(format!("document completion task: {e}")))??;
             return Ok(links);
         };
         let mut changed = false;

@@ -18,7 +18,7 @@ use sqlx::{AnyPool, Row};
 
 pub use departments::{ChangeRow, DepartmentRow, TemplateRow};
 pub use esign::{sortable_id, AuditEventRow, DocumentRow, InviteeRow, OutboxRow};
-pub use sessions::{AuditImage, Completion, FrameObject, FrameRow, SessionRow};
+pub use sessions::{AddFrame, AuditImage, Completion, FrameLimits, FrameObject, FrameRefusal, FrameRow, SessionRow};
 pub use webhooks::{AttemptOutcome, DeliveryAttempt, DeliveryRow, EndpointRow};
 pub use workflows::WorkflowRow;
 
@@ -120,6 +120,13 @@ ALTER TABLE workflows ADD COLUMN allowed_origins TEXT;
 "#,
     ),
     (4, "ALTER TABLE invitees ADD COLUMN reference_embedding TEXT;"),
+    (
+        5,
+        r#"
+ALTER TABLE sessions ADD COLUMN subject TEXT;
+CREATE INDEX IF NOT EXISTS sessions_subject ON sessions (subject, completed_at);
+"#,
+    ),
 ];
 
 /// Storage failures.

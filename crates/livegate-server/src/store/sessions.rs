@@ -48,6 +48,41 @@ pub struct SessionRow {
     /// Where the hosted capture page's Done button returns (checked against the workflow's
     /// allowed origins).
     pub redirect_url: Option<String>,
+    /// The integrator's id of the person verified (for the lockout after repeated failures).
+    pub subject: Option<String>,
+}
+
+/// Bounds on one session's frames.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameLimits {
+    /// Frames at most.
+    pub max_frames: i64,
+    /// Image bytes at most, over all frames.
+    pub max_bytes: i64,
+}
+
+/// Why a frame was not added although the session is open.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FrameRefusal {
+    /// The session holds its maximum of frames.
+    TooMany(i64),
+    /// The frame would take the session past its byte budget.
+    OverBudget(i64),
+    /// A frame with this capture time is stored (without the same Idempotency-Key).
+    TimeRepeated(f64),
+    /// The capture time is before the latest stored one.
+    TimeBackwards(f64),
+}
+
+/// What [`Store::add_frame`] did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AddFrame {
+    /// Stored with this sequence number.
+    Added(i64),
+    /// The session is no longer open.
+    Closed,
+    /// Refused by the session's limits.
+    Refused(FrameRefusal),
 }
 
 /// A stored frame.
@@ -119,7 +154,7 @@ macro_rules! session_columns {
     () => {
         "id, status, workflow_id, profile, config, plan, token_hash, attempt, retry_of, \
      reference_key, reference_embedding, frame_count, created_at, expires_at, result, model_version, \
-     policy_version, completed_at, frames_purged_at, redirect_url"
+     policy_version, completed_at, frames_purged_at, redirect_url, subject"
     };
 }
 
@@ -156,6 +191,7 @@ fn session_from(r: &AnyRow) -> Result<SessionRow, StoreError> {
         completed_at: col(r, 17)?,
         frames_purged_at: col(r, 18)?,
         redirect_url: col(r, 19)?,
+        subject: col(r, 20)?,
     })
 }
 
@@ -165,8 +201,8 @@ impl Store {
     pub async fn create_session(&self, s: &SessionRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sessions (id, status, workflow_id, profile, config, plan, token_hash, attempt, retry_of, \
-             reference_key, reference_embedding, created_at, expires_at, redirect_url) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             reference_key, reference_embedding, created_at, expires_at, redirect_url, subject) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&s.id)
         .bind(&s.status)
@@ -182,10 +218,25 @@ impl Store {
         .bind(s.created_at)
         .bind(s.expires_at)
         .bind(&s.redirect_url)
+        .bind(&s.subject)
         .execute(&self.pool)
         .await
         .map_err(|e| conflict(e, "a retry of this session"))?;
         Ok(())
+    }
+
+    /// Completion times (Unix ms, oldest first) of the subject's declined sessions completed
+    /// at or after `since`.
+    pub async fn failures_since(&self, subject: &str, since: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT completed_at FROM sessions WHERE subject = $1 AND status = 'declined' AND completed_at >= $2 \
+             ORDER BY completed_at",
+        )
+        .bind(subject)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| col(r, 0)).collect()
     }
 
     /// A session by id.
@@ -227,13 +278,19 @@ impl Store {
     /// claims the next sequence number on the session row (serialising concurrent uploads, also
     /// across servers). Returns `None` when the session is no longer open (completed, expired);
     /// a second frame with the same client key is a [`StoreError::Conflict`] and changes nothing.
+    ///
+    /// The same transaction enforces the session's [`FrameLimits`] against the frames already
+    /// committed (so parallel uploads cannot slip past them): a capture time not after the
+    /// latest one, a frame beyond the cap or bytes beyond the budget are refused, changing
+    /// nothing.
     pub async fn add_frame(
         &self,
         id: &str,
         frame: &FrameRow,
         bytes: usize,
         now: i64,
-    ) -> Result<Option<i64>, StoreError> {
+        limits: FrameLimits,
+    ) -> Result<AddFrame, StoreError> {
         let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query(
             "UPDATE sessions SET frame_count = frame_count + 1, status = 'in_progress' \
@@ -245,9 +302,33 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = claimed else {
-            return Ok(None);
+            return Ok(AddFrame::Closed);
         };
         let seq: i64 = col::<i64>(&row, 0)? - 1;
+        // The session row is locked by the update above: these are all the frames there are.
+        let so_far = sqlx::query(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(bytes), 0) AS BIGINT), MAX(t) FROM frames WHERE session_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (count, stored_bytes, latest): (i64, i64, Option<f64>) =
+            (col(&so_far, 0)?, col(&so_far, 1)?, col(&so_far, 2)?);
+        let refusal = if count >= limits.max_frames {
+            Some(FrameRefusal::TooMany(limits.max_frames))
+        } else if stored_bytes + bytes as i64 > limits.max_bytes {
+            Some(FrameRefusal::OverBudget(limits.max_bytes))
+        } else {
+            match latest {
+                Some(last) if frame.t == last => Some(FrameRefusal::TimeRepeated(last)),
+                Some(last) if frame.t < last => Some(FrameRefusal::TimeBackwards(last)),
+                _ => None,
+            }
+        };
+        if let Some(refusal) = refusal {
+            tx.rollback().await?;
+            return Ok(AddFrame::Refused(refusal));
+        }
         sqlx::query(
             "INSERT INTO frames (session_id, seq, t, signals, sha256, bytes, object_key, client_key) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -264,7 +345,7 @@ impl Store {
         .await
         .map_err(|e| conflict(e, "a frame with this Idempotency-Key"))?;
         tx.commit().await?;
-        Ok(Some(seq))
+        Ok(AddFrame::Added(seq))
     }
 
     /// Every frame, in arrival order.

@@ -69,10 +69,13 @@ pub struct Api {
     pub state: AppState,
 }
 
-/// Test configuration: small uploads, two workers, fast background polling.
+/// Test configuration: small uploads, two workers, fast background polling, and loopback on
+/// the outbound allow-list (the tests' webhook receivers listen on 127.0.0.1; without the
+/// list such a URL is refused, see `webhooks.rs`).
 pub fn test_config(dir: &std::path::Path) -> ServerConfig {
     ServerConfig {
         data_dir: dir.to_path_buf(),
+        outbound_allow: vec!["127.0.0.1/32".into()],
         max_frame_bytes: 512 * 1024,
         workers: 2,
         poll_interval_ms: 20,
@@ -90,12 +93,22 @@ pub async fn api() -> Api {
 
 /// An API on the given database and object store.
 pub async fn api_with(db: &str, objects: Option<&str>, config: ServerConfig) -> Api {
+    api_resolving(db, objects, config, Arc::new(livegate_server::outbound::SystemResolver)).await
+}
+
+/// [`api_with`] resolving outbound host names with `resolver`.
+pub async fn api_resolving(
+    db: &str,
+    objects: Option<&str>,
+    config: ServerConfig,
+    resolver: Arc<dyn livegate_server::outbound::HostResolver>,
+) -> Api {
     let store = Store::open(db).await.unwrap();
     store.add_api_key(KEY, 0).await.unwrap();
     let objects = Objects::open(objects, &config.data_dir).unwrap();
     let clock = Arc::new(ManualClock::default());
     clock.advance_ms(1_700_000_000_000);
-    let state = AppState::new(store, objects, analyzer(), config, clock.clone());
+    let state = AppState::with_resolver(store, objects, analyzer(), config, clock.clone(), resolver).unwrap();
     Api {
         app: router(state.clone()),
         clock,

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ClientMeta;
 use crate::api::auth::require_api_key;
 use crate::api::parse_stored;
+use crate::csv_cell::csv_cell;
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, CaptureState};
 use crate::esign::completion::format_utc;
@@ -411,17 +412,19 @@ pub async fn audit_trail(
             let csv_error = |e: csv::Error| ApiError::Internal(format!("audit CSV: {e}"));
             out.write_record(header).map_err(csv_error)?;
             for e in &events {
-                out.write_record([
-                    format_utc(e.at),
-                    e.at.to_string(),
-                    e.document_id.clone(),
-                    e.invitee_id.clone().unwrap_or_default(),
-                    e.step.clone(),
-                    e.ip.clone().unwrap_or_default(),
-                    e.user_agent.clone().unwrap_or_default(),
-                    e.detail.to_string(),
-                ])
-                .map_err(csv_error)?;
+                let (time, unix, detail) = (format_utc(e.at), e.at.to_string(), e.detail.to_string());
+                let cells = [
+                    time.as_str(),
+                    &unix,
+                    &e.document_id,
+                    e.invitee_id.as_deref().unwrap_or_default(),
+                    &e.step,
+                    e.ip.as_deref().unwrap_or_default(),
+                    e.user_agent.as_deref().unwrap_or_default(),
+                    &detail,
+                ];
+                out.write_record(cells.map(|c| csv_cell(c).into_owned()))
+                    .map_err(csv_error)?;
             }
             let out = out
                 .into_inner()

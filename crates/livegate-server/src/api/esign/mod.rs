@@ -14,14 +14,16 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
 use crate::esign::journey::Meta;
+use crate::AppState;
 
-/// The client's address and user agent, for the audit trail.
+/// The client's address (`X-Forwarded-For` only from trusted proxies) and user agent, for the
+/// audit trail.
 pub struct ClientMeta(pub Meta);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
+impl FromRequestParts<AppState> for ClientMeta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = |name: &str| {
             parts
                 .headers
@@ -29,16 +31,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.chars().take(300).collect::<String>())
         };
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let ip = match (peer, header("x-forwarded-for")) {
-            (Some(p), Some(f)) => Some(format!("{p} (forwarded for {f})")),
-            (p, f) => p.or(f),
-        };
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         Ok(Self(Meta {
-            ip,
+            ip: state.client_ip(&parts.headers, peer).map(|ip| ip.to_string()),
             user_agent: header("user-agent"),
         }))
     }
