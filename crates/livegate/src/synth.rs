@@ -135,10 +135,7 @@ pub fn worn_reference(photo: &RgbImage, face_width: f32, seed: u64) -> Result<Rg
     let (w, h) = (photo.width() as f32 * scale, photo.height() as f32 * scale);
     let mut out = livegate_engine::image::resize(photo, w.round() as u32, h.round() as u32);
     if uniform(0.0, 1.0) < 0.5 {
-        for px in out.as_raw_mut().chunks_exact_mut(3) {
-            let luma = (0.299 * px[0] as f32 + 0.587 * px[1] as f32 + 0.114 * px[2] as f32).round() as u8;
-            px.fill(luma);
-        }
+        greyscale(&mut out);
     }
     if uniform(0.0, 1.0) < 0.5 {
         out = gaussian_blur(&out, uniform(0.5, 1.2));
@@ -149,6 +146,15 @@ pub fn worn_reference(photo: &RgbImage, face_width: f32, seed: u64) -> Result<Rg
         &jpeg,
         livegate_media::ImageLimits::default(),
     )?)
+}
+
+/// Turns the image grey in place (Rec. 601 luma in every channel), as a scanned or photocopied
+/// ID photo is.
+pub fn greyscale(image: &mut RgbImage) {
+    for px in image.as_raw_mut().chunks_exact_mut(3) {
+        let luma = (0.299 * px[0] as f32 + 0.587 * px[1] as f32 + 0.114 * px[2] as f32).round() as u8;
+        px.fill(luma);
+    }
 }
 
 /// A separable Gaussian blur of standard deviation `sigma` pixels (edges clamped).

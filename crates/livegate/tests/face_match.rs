@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use common::{analyzer, data, shared};
-use livegate::synth::{gaussian_blur, worn_reference};
+use livegate::synth::{gaussian_blur, greyscale, worn_reference};
 use livegate_engine::embedding::{Embedding, MATCH_DISTANCE};
 use livegate_engine::reference::{ReferenceCheck, ReferenceProblem};
 use livegate_engine::RgbImage;
@@ -200,10 +200,7 @@ fn the_reference_gate_accepts_clean_and_worn_photos() {
     // An ID-like copy: a 90 px face, grey, blurred a little, JPEG 35.
     let small = face_width(&live, 90.0);
     let mut grey = gaussian_blur(&small, 0.8);
-    for px in grey.as_raw_mut().chunks_exact_mut(3) {
-        let luma = ((px[0] as u32 * 299 + px[1] as u32 * 587 + px[2] as u32 * 114) / 1000) as u8;
-        px.fill(luma);
-    }
+    greyscale(&mut grey);
     let jpeg = livegate_media::image_io::encode_jpeg(&grey, 35).unwrap();
     let worn = decode_image(&jpeg, ImageLimits::default()).unwrap();
     assert!(
