@@ -20,6 +20,7 @@ pub mod pose;
 pub mod quality;
 pub mod reference;
 pub mod signals;
+pub mod still_cues;
 pub mod temporal;
 pub mod texture;
 pub mod track;

@@ -2,8 +2,9 @@
 //!
 //! The bona-fide probability comes from the MiniFASNetV2 (crop scale 2.7) + MiniFASNetV1SE
 //! (crop scale 4.0) ensemble with Silent-Face's exact crops (box scaled about its centre, shifted
-//! back inside the frame, plain bilinear resize to 80x80, BGR 0..255). Two cues of our own are
-//! reported beside it: periodic screen/moiré energy in the face's spectrum, and specular glare.
+//! back inside the frame, plain bilinear resize to 80x80, BGR 0..255). Cues of our own are
+//! reported beside it: periodic screen/moiré energy in the face's spectrum, specular glare, and
+//! the still-image cue of [`crate::still_cues`] (a sheet's or screen's border).
 
 use rustfft::num_complex::Complex;
 use rustfft::FftPlanner;
@@ -14,6 +15,7 @@ use crate::error::EngineError;
 use crate::framing::ContentRect;
 use crate::image::{sample_affine, Affine, RgbImage};
 use crate::models::LoadedModel;
+use crate::still_cues::{still_cues, StillCues};
 
 /// MiniFASNetV2 crop scale.
 pub const FAS_V2_SCALE: f32 = 2.7;
@@ -43,6 +45,9 @@ pub struct Texture {
     pub spectral_peak: f32,
     /// Fraction of face pixels that are saturated specular highlights.
     pub glare: f32,
+    /// A sheet's or screen's border around the face (absent in readings stored before it).
+    #[serde(default)]
+    pub still: StillCues,
 }
 
 /// Silent-Face's crop box (left, top, width, height) for a detector box and scale, kept inside
@@ -117,6 +122,7 @@ pub fn analyse_texture(
         moire: moire_from_peak(spectral_peak),
         spectral_peak,
         glare: glare_fraction(frame, face),
+        still: still_cues(frame, face),
     })
 }
 

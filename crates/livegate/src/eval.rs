@@ -107,6 +107,11 @@ pub enum Synth {
         /// Segments.
         segments: Vec<[f64; 2]>,
     },
+    /// The frame at `at` seconds alone, as one selfie photograph (a live still).
+    Still {
+        /// Time of the frame.
+        at: f64,
+    },
     /// One photograph of a print of the frame at `at` seconds (a still attack).
     PrintStill {
         /// Time of the printed frame.
@@ -189,6 +194,8 @@ struct Runner<'a> {
     root: PathBuf,
     fps: f64,
     cache: HashMap<String, Vec<FrameSignals>>,
+    /// Where each still case's photograph is written (`<out>/stills/<id>.jpg`), for review.
+    stills: PathBuf,
 }
 
 impl Runner<'_> {
@@ -215,6 +222,16 @@ impl Runner<'_> {
         found.with_context(|| format!("{file} has no frame at {at} s"))
     }
 
+    /// Analyses one photograph, keeping a copy of it beside the report.
+    fn still(&self, id: &str, photo: &livegate_engine::RgbImage) -> Result<FrameSignals> {
+        std::fs::create_dir_all(&self.stills)?;
+        std::fs::write(
+            self.stills.join(format!("{id}.jpg")),
+            livegate_media::image_io::encode_jpeg(photo, 90)?,
+        )?;
+        Ok(self.analyzer.analyze(photo, 0.0)?)
+    }
+
     fn case_frames(&mut self, case: &Case, seed: u64) -> Result<Vec<FrameSignals>> {
         let Some(synth) = &case.synth else {
             return self.signals(&case.file);
@@ -225,14 +242,18 @@ impl Runner<'_> {
                 let still = self.frame_at(&case.file, *at)?;
                 synth::print_attack(self.analyzer, &still, *seconds, fps, seed)?
             }
+            Synth::Still { at } => {
+                let photo = self.frame_at(&case.file, *at)?;
+                vec![self.still(&case.id, &photo)?]
+            }
             Synth::PrintStill { at } => {
                 let photo = synth::print_still(&self.frame_at(&case.file, *at)?, seed);
-                vec![self.analyzer.analyze(&photo, 0.0)?]
+                vec![self.still(&case.id, &photo)?]
             }
             Synth::PaperMask { at, mask, mask_at } => {
                 let (wearer, mask) = (self.frame_at(&case.file, *at)?, self.frame_at(mask, *mask_at)?);
                 let photo = synth::paper_mask(self.analyzer, &wearer, &mask, seed)?;
-                vec![self.analyzer.analyze(&photo, 0.0)?]
+                vec![self.still(&case.id, &photo)?]
             }
             Synth::Static { at, frames } => {
                 let clip = self.signals(&case.file)?;
@@ -307,8 +328,8 @@ fn rates(cases: &[CaseResult], threshold: f64) -> (Vec<SpeciesRates>, usize, usi
     (per, bona.len(), rejected, bpcer)
 }
 
-/// Runs every case and computes the report.
-pub fn run_cases(analyzer: &Analyzer, cases_path: &Path, testdata: Option<&Path>) -> Result<Report> {
+/// Runs every case and computes the report; still cases keep their photograph under `out/stills`.
+pub fn run_cases(analyzer: &Analyzer, cases_path: &Path, testdata: Option<&Path>, out: &Path) -> Result<Report> {
     let text = std::fs::read_to_string(cases_path).with_context(|| format!("reading {}", cases_path.display()))?;
     let file: CasesFile = serde_json::from_str(&text).with_context(|| format!("parsing {}", cases_path.display()))?;
     let root = match testdata {
@@ -323,6 +344,7 @@ pub fn run_cases(analyzer: &Analyzer, cases_path: &Path, testdata: Option<&Path>
         root,
         fps: file.fps,
         cache: HashMap::new(),
+        stills: out.join("stills"),
     };
     let mut results = Vec::new();
     for (i, case) in file.cases.iter().enumerate() {
@@ -405,7 +427,7 @@ pub fn markdown(report: &Report) -> String {
 /// Entry point of the subcommand.
 pub fn run(args: EvalArgs) -> Result<()> {
     let analyzer = backend::analyzer(&args.models)?;
-    let report = run_cases(&analyzer, &args.cases, args.testdata.as_deref())?;
+    let report = run_cases(&analyzer, &args.cases, args.testdata.as_deref(), &args.out)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     std::fs::write(args.out.join("report.json"), serde_json::to_string_pretty(&report)?)?;
     let md = markdown(&report);

@@ -264,3 +264,39 @@ fn the_reference_gate_refuses_each_problem_with_its_code() {
     // still reads openness 0.45 on its own, against 0.6-1.0 for open eyes on these stills, so
     // the gate refuses only eyes that read fully shut (openness < 0.15).
 }
+
+/// The passive verdict of one photograph at the default threshold.
+fn passive_verdict(photo: &RgbImage) -> livegate_engine::liveness::Verdict {
+    let config = livegate_engine::liveness::LivenessConfig::new("passive", 75.0, &[], None, None).unwrap();
+    let frame = analyzer().analyze(photo, 0.0).unwrap();
+    livegate::analyze::evaluate_recording(&config, &[frame]).verdict
+}
+
+#[test]
+fn a_printed_selfie_shows_its_border_and_the_live_selfie_does_not() {
+    use livegate_engine::liveness::Reason;
+    let Some(dir) = shared("videos/active_actions") else {
+        return;
+    };
+    // Four people, four rooms; each frame alone as a live still, then printed and photographed.
+    for (clip, seed) in [
+        ("liveportrait_d0.mp4", 1u64),
+        ("liveportrait_d10.mp4", 2),
+        ("liveportrait_d18.mp4", 3),
+        ("liveportrait_d13.mp4", 4),
+    ] {
+        let frame = clip_frames(&dir.join(clip), 1.0, 1.0).remove(0);
+        let live = analyzer().analyze(&frame, 0.0).unwrap().texture.unwrap().still;
+        assert!(live.border_sides < 3, "{clip} live: {live:?}");
+        let print = livegate::synth::print_still(&frame, seed);
+        let cues = analyzer().analyze(&print, 0.0).unwrap().texture.unwrap().still;
+        assert!(cues.border_found(), "{clip} print: {cues:?}");
+        let verdict = passive_verdict(&print);
+        assert!(!verdict.liveness_passed, "{clip}: {verdict:?}");
+        assert!(
+            verdict.reasons.contains(&Reason::PresentationAttack),
+            "{clip}: {:?}",
+            verdict.reasons
+        );
+    }
+}

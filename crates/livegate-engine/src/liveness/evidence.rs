@@ -4,6 +4,8 @@
 //! named threshold:
 //! - presentation attack: the texture ensemble's median bona-fide probability;
 //! - screen replay: specular glare and periodic spectral energy on the face;
+//! - still-image attacks: a sheet's or screen's border around the face (the share of texture
+//!   readings where [`crate::still_cues`] finds one);
 //! - injection: identical consecutive frames (static stream), frames repeating after others
 //!   (loops), timestamps that go backwards or repeat;
 //! - rigid planar motion: the face moves (pose changes) while its landmarks stay related by a
@@ -54,6 +56,9 @@ pub struct AttackEvidence {
     pub glare_median: f32,
     /// Median moiré score.
     pub moire_median: f32,
+    /// Fraction of texture readings with a sheet's or screen's border around the face.
+    #[serde(default)]
+    pub border_fraction: f32,
     /// Fraction of consecutive frame pairs that are identical.
     pub identical_pair_fraction: f32,
     /// Frames that repeat an earlier, non-adjacent frame.
@@ -80,6 +85,12 @@ pub struct AttackEvidence {
 
 fn median(mut v: Vec<f32>) -> f32 {
     percentile(&mut v, 0.5).unwrap_or(0.0)
+}
+
+/// Share of `true` among the readings (0 when there are none).
+fn fraction(flags: impl Iterator<Item = bool>) -> f32 {
+    let (hits, all) = flags.fold((0usize, 0usize), |(h, a), f| (h + f as usize, a + 1));
+    hits as f32 / all.max(1) as f32
 }
 
 fn thumb_diff(a: &[u8], b: &[u8]) -> f32 {
@@ -133,6 +144,7 @@ pub fn gather_evidence(frames: &[FrameSignals], scored_from: usize) -> AttackEvi
         bona_fide_median: median(scored.iter().filter_map(|f| f.bona_fide).collect()),
         glare_median: median(textures().map(|t| t.glare).collect()),
         moire_median: median(textures().map(|t| t.moire).collect()),
+        border_fraction: fraction(textures().map(|t| t.still.border_found())),
         identical_pair_fraction: identical as f32 / pairs as f32,
         looped_frames,
         bad_timestamps,

@@ -33,6 +33,9 @@ pub const BONA_FIDE_CLEAN: f32 = 0.45;
 pub const PASSIVE_CLEAN: f32 = 0.75;
 /// Factor applied when a screen replay is suspected.
 pub const REPLAY_FACTOR: f32 = 0.5;
+/// Share of texture readings with a sheet's or screen's border around the face from which a
+/// passive session counts it as evidence (half: one odd frame of a live session is not).
+pub const STILL_CUE_FRACTION: f32 = 0.5;
 /// Fraction of face frames with quality failures above which the score is lowered.
 pub const QUALITY_FAIL_FRACTION: f32 = 0.5;
 /// Factor for widespread quality failures.
@@ -367,7 +370,13 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
         if planar {
             penalise("rigid planar motion without expression", 0.0);
         }
-        if texture == 0.0 || planar {
+        // Active sessions leave prints to the challenges (a door frame around a live face must
+        // not undo a performed challenge); a passive still has nothing else.
+        let border = config.mode == LivenessMode::Passive && evidence.border_fraction >= STILL_CUE_FRACTION;
+        if border {
+            penalise("sheet or screen border around the face", 0.0);
+        }
+        if texture == 0.0 || planar || border {
             reasons.push(Reason::PresentationAttack);
         }
     }
