@@ -7,7 +7,7 @@
 /** @typedef {import('./livegate.js').SessionDetail} SessionDetail */
 /** @typedef {import('./livegate.js').PlannedChallenge} PlannedChallenge */
 /** @typedef {import('./text.js').Texts} Texts */
-/** @typedef {{ blob: Blob, t: number, key: string }} Frame */
+/** @typedef {{ blob: Blob, t: number, key: string, flash?: { step: number, since: number } | null }} Frame */
 
 const MAX_UPLOAD_TRIES = 6;
 
@@ -203,6 +203,7 @@ export class Client {
             'content-type': 'image/jpeg',
             'x-capture-time': frame.t.toFixed(3),
             'idempotency-key': frame.key,
+            ...(frame.flash ? { 'x-flash-step': String(frame.flash.step), 'x-flash-since': frame.flash.since.toFixed(3) } : {}),
           },
         });
       } catch (e) {
@@ -263,10 +264,11 @@ export class Uploader {
   /**
    * @param {Blob} blob
    * @param {number} t capture time (s)
+   * @param {{ step: number, since: number } | null} [flash] the colour-flash step on screen at `t`
    */
-  add(blob, t) {
+  add(blob, t, flash = null) {
     this.frameNo++;
-    this.queue.push({ blob, t, key: `f-${this.frameNo}-${randomHex()}` });
+    this.queue.push({ blob, t, key: `f-${this.frameNo}-${randomHex()}`, flash });
     void this.pump();
   }
 

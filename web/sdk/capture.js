@@ -10,12 +10,15 @@
  *    where the previous one completed (the first from the gate's `t`), with a live cue from
  *    `progress.current`; the next prompt follows when `challenges_completed` grows. Capture
  *    goes on until the plan is complete or the current challenge's window ends.
+ *    `color_flash` (always first when asked) shows the plan's colour sequence once over the
+ *    page (flash.js); each frame taken meanwhile carries the step on screen.
  *    Passive sessions: a burst of `profile.frames` frames (at least 3) after the gate.
  *
  * An answer without `gate` (an older server) counts as a passed gate.
  */
 
 import { Uploader, activeChallenges } from './api.js';
+import { FlashDisplay } from './flash.js';
 import { HintDebouncer } from './view.js';
 
 /** Frames per second while a blink is asked for (when `fps` is lower). */
@@ -90,10 +93,13 @@ export class Capture {
     this.up = null;
     /** Where the capture is. @type {'gate' | 'challenge' | 'capture'} */
     this.phase = 'gate';
+    /** @type {FlashDisplay | null} */
+    this.flash = null;
   }
 
   stop() {
     this.stopped = true;
+    this.flash?.stop();
     if (this.up) this.up.running = false;
     this.wake();
   }
@@ -108,8 +114,23 @@ export class Capture {
     const minFrames = Math.max(1, session.profile?.frames ?? 1);
     // A blink lasts 0.1-0.3 s: while one is asked for, frames are taken at BLINK_FPS at least,
     // so the closed eyes are seen whatever the phase of the capture clock.
-    const intervalNow = () =>
-      1000 / (phase === 'challenge' && challenges[current]?.challenge === 'blink' ? Math.max(this.ctx.fps, BLINK_FPS) : this.ctx.fps);
+    // The flash wants several frames per colour too.
+    const fast = () => phase === 'challenge' && ['blink', 'color_flash'].includes(challenges[current]?.challenge ?? '');
+    const intervalNow = () => 1000 / (fast() ? Math.max(this.ctx.fps, BLINK_FPS) : this.ctx.fps);
+    const flash = new FlashDisplay(view.root, tx, view.noFlashButton);
+    this.flash = flash;
+    let flashStarted = false;
+    const flashSeconds = (session.plan?.flash?.steps ?? []).reduce((sum, s) => sum + s.duration_s, 0);
+    /** Seconds allowed for challenge `i` on this page (the flash's own length on top). @param {number} i */
+    const windowOf = (i) => challenges[i].time_frame_s + (challenges[i].challenge === 'color_flash' ? flashSeconds : 0);
+    const maybeFlash = () => {
+      if (flashStarted || allDone() || challenges[current].challenge !== 'color_flash' || !session.plan?.flash) return;
+      flashStarted = true;
+      view.setCue('', '');
+      void flash.run(session.plan.flash).then(() => {
+        if (!allDone() && challenges[current].challenge === 'color_flash' && !timedOut) view.say(view.prompt, t('prompt.flash_done'));
+      });
+    };
     const maxQueue = Math.max(2, Math.ceil(Math.max(this.ctx.fps, BLINK_FPS)));
     const started = performance.now();
     const nowT = () => (performance.now() - this.ctx.t0) / 1000;
@@ -131,7 +152,7 @@ export class Capture {
     let windowStartT = 0; // capture time its window began
     let afterGate = 0; // frames answered with t after the gate (passive burst)
     const budgetMs =
-      (this.ctx.gateTimeoutS + challenges.reduce((sum, c) => sum + c.time_frame_s, 0) + (2 * burst) / this.ctx.fps + 15) * 1000;
+      (this.ctx.gateTimeoutS + challenges.reduce((sum, _, i) => sum + windowOf(i), 0) + (2 * burst) / this.ctx.fps + 15) * 1000;
     const hints = new HintDebouncer();
     const finished = new Promise((resolve) => {
       this.wake = () => resolve(undefined);
@@ -179,6 +200,7 @@ export class Capture {
         windowStartT = passedAt;
         view.showChallenge(challenges, current);
         view.setCue('', '');
+        maybeFlash();
       } else {
         view.say(view.prompt, t('prompt.passive'));
         view.stage.showBar(0);
@@ -199,7 +221,7 @@ export class Capture {
         }
       } else if (phase === 'challenge') {
         if (allDone()) return view.stage.hideClock();
-        const total = challenges[current].time_frame_s;
+        const total = windowOf(current);
         const left = total - (nowT() - windowStartT);
         view.stage.showCountdown(left, total, t('countdown.label'));
         if (left <= 0 && !timedOut) {
@@ -242,6 +264,7 @@ export class Capture {
           view.showChallenge(challenges, current);
           view.setCue('', '');
           updateClock();
+          maybeFlash();
         }
         if (!allDone() && !timedOut) {
           const cue = cueOf(challenges[current].challenge, progress?.current);
@@ -264,12 +287,13 @@ export class Capture {
           stats.skipped++;
         } else {
           const at = nowT();
+          const lit = flash.current();
           const blob = await camera.grab(canvas, ctx2d, this.ctx.jpegQuality);
           if (blob && up.running) {
             stats.captured++;
             if (stats.captured === 1) stats.firstT = at;
             stats.lastT = at;
-            up.add(blob, at);
+            up.add(blob, at, lit);
           }
         }
       }
@@ -280,6 +304,7 @@ export class Capture {
     updateClock();
 
     await finished;
+    flash.stop();
     clearTimeout(tickTimer);
     clearInterval(clockTimer);
     up.running = false;

@@ -75,6 +75,8 @@ export class Flow {
     /** The session clock: capture time 0 of `sessionId` (kept across gate restarts). */
     this.clock = { sessionId: '', t0: 0 };
     this.stopped = false;
+    /** The person chose the check without flashing. */
+    this.noFlash = false;
     this.resolved = false;
     /** @type {(r: LivegateResult) => void} */
     this.resolve = () => {};
@@ -107,6 +109,12 @@ export class Flow {
       void again();
     });
     v.doneButton.addEventListener('click', () => this.pressDone());
+    // The way out of the colour flash: the run ends `cancelled` with hint `no_flash`, so the
+    // integrator can start a session from a workflow without it (README "Colour flash").
+    v.noFlashButton.addEventListener('click', () => {
+      this.noFlash = true;
+      this.stop();
+    });
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
     window.addEventListener('pagehide', this.onPageHide);
   }
@@ -132,6 +140,7 @@ export class Flow {
       return;
     }
     const e = endingOf({ kind: 'cancelled', session: this.session, stage: this.stage }, this.policy, this.tx);
+    if (this.noFlash) e.result.hint = 'no_flash';
     this.view.showEnding(e, { done: false, closeNote: '' });
     this.attempts.push(e.result);
     this.finishRun(e.result);
@@ -255,7 +264,9 @@ export class Flow {
     }
     if (this.stopped) return;
     this.stage = 'ready';
-    v.showReady(activeChallenges(/** @type {SessionDetail} */ (this.session)));
+    const session = /** @type {SessionDetail} */ (this.session);
+    const flashSeconds = (session.plan?.flash?.steps ?? []).reduce((sum, s) => sum + s.duration_s, 0);
+    v.showReady(activeChallenges(session), flashSeconds);
     this.camera.updateSwitch();
     if (autoStart) return this.startCapture();
     v.startButton.focus({ preventScroll: true });

@@ -5,7 +5,21 @@
 export declare const VERSION: string;
 
 /** A challenge of active liveness. */
-export type ChallengeName = 'smile' | 'blink' | 'head_left' | 'head_right';
+export type ChallengeName = 'smile' | 'blink' | 'head_left' | 'head_right' | 'color_flash';
+
+/** One colour of a session's flash sequence (`color_flash`). */
+export interface FlashStep {
+  /** Palette name. */
+  color: string;
+  /** `#rrggbb`. */
+  css: string;
+  duration_s: number;
+}
+
+/** The colours the screen shows for `color_flash`, in order. */
+export interface FlashSequence {
+  steps: FlashStep[];
+}
 
 /** One challenge of the server-issued plan, with the seconds allowed for it. */
 export interface PlannedChallenge {
@@ -18,6 +32,8 @@ export interface ChallengePlan {
   challenges: PlannedChallenge[];
   order: 'randomized' | 'fixed';
   nonce: string;
+  /** Present when the plan asks for `color_flash`. */
+  flash?: FlashSequence;
 }
 
 /** The effective liveness profile of a session. */

@@ -22,7 +22,21 @@ export { DEFAULT_TEXTS, hintText, promptText, reasonText } from './text.js';
 /** SDK version. @type {string} */
 export const VERSION = '1.0.0';
 
-/** @typedef {'smile' | 'blink' | 'head_left' | 'head_right'} ChallengeName */
+/** @typedef {'smile' | 'blink' | 'head_left' | 'head_right' | 'color_flash'} ChallengeName */
+
+/**
+ * One colour of a session's flash sequence.
+ * @typedef {Object} FlashStep
+ * @property {string} color palette name
+ * @property {string} css `#rrggbb`
+ * @property {number} duration_s
+ */
+
+/**
+ * The colours the screen shows for `color_flash`, in order.
+ * @typedef {Object} FlashSequence
+ * @property {FlashStep[]} steps
+ */
 
 /**
  * @typedef {Object} PlannedChallenge
@@ -35,6 +49,7 @@ export const VERSION = '1.0.0';
  * @property {PlannedChallenge[]} challenges
  * @property {'randomized' | 'fixed'} order
  * @property {string} nonce
+ * @property {FlashSequence} [flash]
  */
 
 /**

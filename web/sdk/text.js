@@ -19,6 +19,13 @@ export const DEFAULT_TEXTS = Object.freeze({
   'prompt.head_right': 'Turn your head to your right',
   'prompt.smile': 'Smile',
   'prompt.blink': 'Blink',
+  'prompt.color_flash': 'Hold still while the colours change',
+  'prompt.flash_done': 'Colours done — hold still…',
+  // The colour flash: the warning before Start, the way out, and what a screen reader hears.
+  'flash.warning':
+    'This check fills the page with changing colours for about {s} seconds (never more than 3 changes a second, no flashing red). If flashing light could affect you, choose the check without flashing.',
+  'flash.no_flash': 'Use a check without flashing',
+  'flash.running': 'The colours are changing. Keep your face in view and hold still.',
   'prompt.step': '{prompt} (step {n} of {total})',
   'prompt.plan_done': 'Done — hold still…',
   'prompt.loading': 'Loading…',
@@ -162,6 +169,7 @@ export const REASON_CODES = Object.freeze([
   'replay_suspected',
   'static_stream',
   'not_enough_frames',
+  'flash_response_mismatch',
   'not_verified',
   'face_mismatch',
 ]);
@@ -175,6 +183,7 @@ export const ATTACK_CODES = Object.freeze([
   'face_changed',
   'challenge_out_of_order',
   'threshold_not_matched',
+  'flash_response_mismatch',
 ]);
 
 /** @type {Record<string, string>} code → kind (of `reason.<kind>` / `step.<kind>`) */

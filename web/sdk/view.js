@@ -59,7 +59,11 @@ export class View {
     this.startButton = button('lg-primary lg-start', t('button.start'));
     this.switchButton = button('lg-switch', t('button.switch'));
     this.switchButton.setAttribute('aria-label', t('button.switch'));
-    this.actions = h('div', { class: 'lg-actions lg-main-actions' }, this.startButton, this.switchButton);
+    // The colour flash's warning and its way out, shown before Start when the plan flashes.
+    this.flashWarning = h('p', { class: 'lg-flash-warning', role: 'note', hidden: true });
+    this.noFlashButton = button('lg-no-flash', t('flash.no_flash'));
+    this.noFlashButton.hidden = true;
+    this.actions = h('div', { class: 'lg-actions lg-main-actions' }, this.startButton, this.noFlashButton, this.switchButton);
     this.title = h('h2', { class: 'lg-result-title', tabindex: '-1', id: `${id}-title` });
     this.message = h('p', { class: 'lg-message' });
     this.next = h('p', { class: 'lg-next' });
@@ -92,6 +96,7 @@ export class View {
       this.prompt,
       this.hint,
       this.steps,
+      this.flashWarning,
       this.actions,
       this.panel,
     );
@@ -109,6 +114,11 @@ export class View {
     const ending = state === 'result' || state === 'error' || state === 'cancelled';
     this.panel.hidden = !ending;
     this.startButton.hidden = state !== 'ready';
+    if (state !== 'ready') {
+      // While the colour runs the button is its way out (flash.js).
+      if (this.root.dataset.flash !== 'on') this.noFlashButton.hidden = true;
+      this.flashWarning.hidden = true;
+    }
     if (state !== 'ready' && state !== 'gate') this.switchButton.hidden = true;
     if (state !== 'challenge' && state !== 'capture') this.stage.hideClock();
     if (!live) {
@@ -182,10 +192,12 @@ export class View {
   }
 
   /**
-   * The preview with the Start button: the steps to come and what to do.
+   * The preview with the Start button: the steps to come and what to do (and, when the plan
+   * flashes the screen, the warning and the way out).
    * @param {PlannedChallenge[]} challenges
+   * @param {number} [flashSeconds] how long the flash lasts
    */
-  showReady(challenges) {
+  showReady(challenges, flashSeconds = 0) {
     const { t } = this.tx;
     this.setState('ready');
     this.setTone('idle');
@@ -193,6 +205,10 @@ export class View {
     this.say(this.prompt, t('prompt.ready'));
     const list = challenges.map((c) => promptText(c.challenge, this.tx.table).toLowerCase()).join(t('prompt.ready_plan_join'));
     this.say(this.hint, challenges.length ? t('prompt.ready_plan', { list }) : t('prompt.ready_passive'));
+    const flashes = challenges.some((c) => c.challenge === 'color_flash');
+    this.flashWarning.hidden = !flashes;
+    this.noFlashButton.hidden = !flashes;
+    this.flashWarning.textContent = flashes ? t('flash.warning', { s: Math.ceil(flashSeconds) }) : '';
   }
 
   /**

@@ -715,6 +715,74 @@ scenario('multi-step', async (base) => {
   });
 });
 
+scenario('color-flash', async (base) => {
+  // The colour flash (issue 14 X1) with Chromium's fake camera: a recorded clip injected as the
+  // camera cannot reflect the screen's light, so the session is declined with
+  // flash_response_mismatch, and the person sees only the generic text.
+  const created = await createSession({ liveness_mode: 'active', liveness_challenges: ['color_flash'] });
+  check(created.plan?.flash?.steps?.length === 8, `plan carries the sequence: ${JSON.stringify(created.plan)?.slice(0, 300)}`);
+  return withBrowser('color-flash', y4m('videos/active_actions/liveportrait_d5.mp4'), async (page) => {
+    const labelled = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'POST' || !/\/frames$/.test(r.url())) return;
+      const h = r.headers();
+      if (h['x-flash-step'] !== undefined) labelled.push({ step: Number(h['x-flash-step']), since: Number(h['x-flash-since']) });
+    });
+    await page.addInitScript(() => {
+      const w = /** @type {any} */ (window);
+      w.__flashColours = [];
+      new MutationObserver(() => {
+        const layer = /** @type {HTMLElement | null} */ (document.querySelector('.lg-flash'));
+        const c = layer?.style.background ?? '';
+        if (c && w.__flashColours[w.__flashColours.length - 1] !== c) w.__flashColours.push(c);
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    });
+    await openCapture(page, base, created.client_token);
+    await waitState(page, 'ready');
+    // The warning and the way out come before anything flashes.
+    const warning = page.locator('.lg-flash-warning');
+    check(await warning.isVisible(), 'flash warning shown before Start');
+    const words = (await warning.textContent()) ?? '';
+    check(/3 changes a second/.test(words) && /flashing/.test(words), `warning words: "${words}"`);
+    check(await page.getByRole('button', { name: 'Use a check without flashing' }).isVisible(), 'way out offered');
+    await shot(page, 'color-flash-warning');
+    await pressStart(page);
+    await page.locator('.livegate[data-flash="on"]').waitFor({ timeout: 30000 });
+    await page.waitForTimeout(700);
+    await shot(page, 'color-flash-on');
+    const r = await resultOf(page);
+    checkEnding(r);
+    const colours = await page.evaluate(() => /** @type {any} */ (window).__flashColours);
+    check(colours.length >= 8, `colours shown: ${JSON.stringify(colours)}`);
+    const steps = new Set(labelled.map((l) => l.step));
+    check(steps.size >= 7, `frames labelled with ${steps.size} steps: ${JSON.stringify(labelled).slice(0, 300)}`);
+    check(labelled.every((l, i) => i === 0 || l.step >= labelled[i - 1].step), 'labels never go back');
+    const detail = await sessionDetail(created.id);
+    check(detail.status === 'declined', `status ${detail.status}, reasons ${JSON.stringify(detail.reasons)}`);
+    check(detail.reasons.includes('flash_response_mismatch'), `reasons ${JSON.stringify(detail.reasons)}`);
+    check(r.message === GENERIC, `message "${r.message}"`);
+    const f = detail.evidence?.flash ?? null;
+    return `declined (${detail.reasons.join(', ')}); ${labelled.length} labelled frames over ${steps.size} steps; reading ${JSON.stringify(f)}`;
+  });
+});
+
+scenario('color-flash-way-out', async (base) => {
+  // "Use a check without flashing" before Start: nothing flashes, the run ends cancelled with
+  // hint no_flash (the integrator's cue to start a session without the flash).
+  const created = await createSession({ liveness_mode: 'active', liveness_challenges: ['color_flash', 'smile'] });
+  return withBrowser('color-flash-way-out', y4m('videos/active_actions/liveportrait_d5.mp4'), async (page) => {
+    await openCapture(page, base, created.client_token);
+    await waitState(page, 'ready');
+    await page.getByRole('button', { name: 'Use a check without flashing' }).click();
+    await waitState(page, 'cancelled', 10000);
+    await shot(page, 'color-flash-way-out');
+    const result = await page.evaluate(() => /** @type {any} */ (window).__livegateResult ?? (window).__livegateAttempts?.[0] ?? null);
+    check(result?.status === 'cancelled' && result.hint === 'no_flash', `result ${JSON.stringify(result)?.slice(0, 200)}`);
+    check((await page.locator('.lg-flash').count()) === 0, 'nothing flashed');
+    return `cancelled with hint ${result?.hint}`;
+  });
+});
+
 scenario('completed-elsewhere', async (base) => {
   // The backend completes the session while the page is still capturing: the next upload is
   // refused (409 session_completed) and the page shows the stored result instead.

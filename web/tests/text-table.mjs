@@ -25,7 +25,7 @@ const ok = (name, fn) => {
 const EVERY_REASON = [
   'timeout', 'threshold_not_matched', 'challenge_missing', 'challenge_out_of_order', 'multiple_faces', 'no_face',
   'face_changed', 'presentation_attack', 'replay_suspected', 'static_stream', 'not_enough_frames', 'not_verified',
-  'face_mismatch',
+  'face_mismatch', 'flash_response_mismatch',
 ];
 const QUALITY = Object.keys(HINTS).filter((c) => c.startsWith('quality_'));
 const GENERIC = 'We couldn’t verify you this time. Find even light, look straight at the camera, and try again.';

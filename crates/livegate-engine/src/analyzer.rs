@@ -130,6 +130,8 @@ impl Analyzer {
             quality,
             embedding: None,
             mesh_points: Vec::new(),
+            light: crate::light::sample_light(frame, content, subject.as_ref()),
+            screen: None,
         };
         let (Some(subject), Some(landmarks)) = (subject, landmarks) else {
             return Ok(signals);

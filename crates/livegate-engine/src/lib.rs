@@ -14,6 +14,7 @@ pub mod framing;
 pub mod image;
 pub mod infer;
 pub mod landmarks;
+pub mod light;
 pub mod liveness;
 pub mod models;
 pub mod pose;

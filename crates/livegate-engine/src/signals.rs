@@ -8,6 +8,7 @@ use crate::embedding::Embedding;
 use crate::expression::{ExpressionGeometry, EyeOpenness};
 use crate::framing::ContentRect;
 use crate::image::{crop_affine, Affine, RgbImage};
+use crate::light::{LightSample, ScreenColor};
 use crate::pose::HeadPose;
 use crate::quality::Quality;
 use crate::texture::Texture;
@@ -61,6 +62,14 @@ pub struct FrameSignals {
     /// 16x16 luma thumbnail of the subject's face (of the whole frame without a face), for
     /// detecting repeated, static and looped frames.
     pub fingerprint: Vec<u8>,
+    /// Linear light on the face's centre and on the scene around it (the colour-flash
+    /// measurement, [`crate::light`]). Absent without a face and in signals stored before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub light: Option<LightSample>,
+    /// The flash colour on screen at capture time, as the client reported it (set by the caller
+    /// of the analyzer, not measured). Absent outside a colour-flash challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen: Option<ScreenColor>,
 }
 
 /// FaceMesh landmarks kept per frame: outer eye corners first (the normalisation pair), then

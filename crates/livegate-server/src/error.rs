@@ -37,6 +37,12 @@ pub enum ApiError {
     /// A header or parameter is missing or malformed.
     #[error("{0}")]
     InvalidRequest(String),
+    /// `X-Flash-Step` / `X-Flash-Since` malformed, out of range or one without the other.
+    #[error("{0}")]
+    InvalidFlashHeader(String),
+    /// Flash headers on a frame of a session whose plan has no `color_flash`.
+    #[error("this session's plan has no color_flash; send frames without X-Flash-Step")]
+    FlashNotInPlan,
     /// The uploaded image cannot be used.
     #[error("{0}")]
     InvalidImage(MediaError),
@@ -203,6 +209,8 @@ impl ApiError {
             Self::UnsupportedMediaType(..) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::InvalidProfile(_) => (StatusCode::BAD_REQUEST, "invalid_profile"),
             Self::InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            Self::InvalidFlashHeader(_) => (StatusCode::BAD_REQUEST, "invalid_flash_header"),
+            Self::FlashNotInPlan => (StatusCode::CONFLICT, "flash_not_in_plan"),
             Self::InvalidImage(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.code()),
             Self::FrameTooSmall(..) => (StatusCode::UNPROCESSABLE_ENTITY, "frame_too_small"),
             Self::PayloadTooLarge(..) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),

@@ -25,6 +25,7 @@ const SDK: &[(&str, &str, &str)] = &[
     ("stage.js", JS, include_str!("../../../web/sdk/stage.js")),
     ("capture.js", JS, include_str!("../../../web/sdk/capture.js")),
     ("ending.js", JS, include_str!("../../../web/sdk/ending.js")),
+    ("flash.js", JS, include_str!("../../../web/sdk/flash.js")),
     (
         "livegate.d.ts",
         "application/typescript; charset=utf-8",

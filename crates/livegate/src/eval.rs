@@ -14,7 +14,11 @@ use livegate_engine::{Analyzer, FrameSignals};
 use livegate_media::open_source;
 use serde::{Deserialize, Serialize};
 
-use crate::{backend, plot, synth, ModelArgs};
+use crate::{backend, plot, synth, synth_flash, ModelArgs};
+use livegate_engine::liveness::gate::read_session;
+use livegate_engine::liveness::{evaluate, ChallengePlan, FlashSequence};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 
 /// Arguments of `livegate eval`.
 #[derive(clap::Args, Debug)]
@@ -136,6 +140,15 @@ pub enum Synth {
         /// Start in the second clip.
         from: f64,
     },
+    /// The session's colour flash (the case lists `color_flash`) shown from the gate on, the
+    /// face's light rendered onto the clip as `render` says ([`synth_flash`]).
+    Flash {
+        /// `issued` (bona fide), `nothing` (a replay), `shifted` (one step late) or `foreign`
+        /// (another session's sequence).
+        render: String,
+        /// Screen light at the face relative to ambient for full white.
+        strength: f64,
+    },
 }
 
 /// One evaluated case.
@@ -166,6 +179,41 @@ pub struct SpeciesRates {
     pub apnrr: f64,
 }
 
+/// Bona fide colour-flash presentations (synthesised responses).
+#[derive(Serialize, Debug, Default)]
+pub struct FlashRates {
+    /// Presentations.
+    pub bona_fide: usize,
+    /// Rejected.
+    pub rejected: usize,
+    /// BPCER over them (0..1).
+    pub bpcer: f64,
+    /// Share whose face did not measurably respond (fitted gain below the floor).
+    pub non_response_rate: f64,
+}
+
+fn flash_rates(cases: &[CaseResult], threshold: f64) -> FlashRates {
+    let set: Vec<&CaseResult> = cases
+        .iter()
+        .filter(|c| c.label == "bona_fide" && c.verdict.evidence.flash.is_some())
+        .collect();
+    let rejected = set
+        .iter()
+        .filter(|c| c.verdict.reasons.iter().any(|r| r.is_hard()) || c.verdict.liveness_score < threshold)
+        .count();
+    let silent = set
+        .iter()
+        .filter(|c| c.verdict.evidence.flash.as_ref().is_some_and(|f| !f.responded))
+        .count();
+    let n = set.len().max(1) as f64;
+    FlashRates {
+        bona_fide: set.len(),
+        rejected,
+        bpcer: rejected as f64 / n,
+        non_response_rate: silent as f64 / n,
+    }
+}
+
 /// The 30107-3 report.
 #[derive(Serialize, Debug)]
 pub struct Report {
@@ -183,6 +231,8 @@ pub struct Report {
     pub bpnrr: f64,
     /// (max APCER + BPCER) / 2.
     pub acer: f64,
+    /// The synthesised bona fide colour-flash responses on their own.
+    pub flash: FlashRates,
     /// DET points: (threshold, max APCER, BPCER).
     pub det: Vec<(f64, f64, f64)>,
     /// Every case.
@@ -232,7 +282,57 @@ impl Runner<'_> {
         Ok(self.analyzer.analyze(photo, 0.0)?)
     }
 
-    fn case_frames(&mut self, case: &Case, seed: u64) -> Result<Vec<FrameSignals>> {
+    fn flash_frames(
+        &mut self,
+        case: &Case,
+        plan: &ChallengePlan,
+        render: &str,
+        strength: f64,
+        seed: u64,
+    ) -> Result<Vec<FrameSignals>> {
+        let issued = plan.flash.as_ref().with_context(|| {
+            format!(
+                "case {}: a flash synthesis needs color_flash in its challenges",
+                case.id
+            )
+        })?;
+        let render = match render {
+            "issued" => synth_flash::FlashRender::Issued,
+            "nothing" => synth_flash::FlashRender::Nothing,
+            "shifted" => synth_flash::FlashRender::Shifted(1),
+            "foreign" => {
+                let mut nonce = seed.to_le_bytes().to_vec();
+                nonce.extend_from_slice(b"another session");
+                synth_flash::FlashRender::Foreign(FlashSequence::from_nonce(&nonce))
+            }
+            other => bail!("case {}: unknown flash render `{other}`", case.id),
+        };
+        let clean = self.signals(&case.file)?;
+        // The SDK starts the flash once the gate has passed and the next frame answer says so.
+        let start = read_session(&clean).gate.t.unwrap_or(0.0) + 0.2;
+        let physics = synth_flash::FlashPhysics::draw(strength, &mut synth_flash::physics_rng(seed));
+        let last = clean.last().map_or(0.0, |f| f.t);
+        if start + issued.duration_s() > last {
+            bail!(
+                "case {}: the clip ends at {last:.1} s, before the flash would ({:.1} s)",
+                case.id,
+                start + issued.duration_s()
+            );
+        }
+        // A plan of the flash alone ends shortly after its last colour; movements follow it.
+        let until = if plan.challenges.len() == 1 {
+            start + issued.duration_s() + 0.4
+        } else {
+            f64::INFINITY
+        };
+        let mut renderer =
+            synth_flash::FlashRenderer::new(self.analyzer, &clean, issued, &render, start, until, physics);
+        let source = open_source(&self.root.join(&case.file), Some(self.fps))?;
+        source.for_each_frame(|f| renderer.push(f.t, f.image))?;
+        Ok(renderer.finish())
+    }
+
+    fn case_frames(&mut self, case: &Case, plan: &ChallengePlan, seed: u64) -> Result<Vec<FrameSignals>> {
         let Some(synth) = &case.synth else {
             return self.signals(&case.file);
         };
@@ -277,15 +377,21 @@ impl Runner<'_> {
                 let b = synth::segment(&self.signals(other)?, *from, f64::MAX);
                 synth::splice(&a, &b, fps)
             }
+            Synth::Flash { render, strength } => self.flash_frames(case, plan, render, *strength, seed)?,
         })
     }
 }
 
-fn verdict_for(case: &Case, frames: &[FrameSignals], file: &CasesFile) -> Result<Verdict> {
+fn config_for(case: &Case, file: &CasesFile) -> Result<LivenessConfig> {
     let names: Vec<&str> = case.challenges.iter().map(String::as_str).collect();
-    let config = LivenessConfig::new(&case.mode, file.threshold, &names, None, Some(file.time_frame_s))
-        .with_context(|| format!("case {}", case.id))?;
-    Ok(crate::analyze::evaluate_recording(&config, frames).verdict)
+    LivenessConfig::new(&case.mode, file.threshold, &names, None, Some(file.time_frame_s))
+        .with_context(|| format!("case {}", case.id))
+}
+
+/// The case's plan: the listed order (fixed), with a nonce — and so a flash sequence — drawn
+/// from the case's seed.
+fn plan_for(config: &LivenessConfig, seed: u64) -> ChallengePlan {
+    ChallengePlan::draw(config, true, &mut ChaCha20Rng::seed_from_u64(seed))
 }
 
 fn is_non_response(v: &Verdict) -> bool {
@@ -348,8 +454,11 @@ pub fn run_cases(analyzer: &Analyzer, cases_path: &Path, testdata: Option<&Path>
     };
     let mut results = Vec::new();
     for (i, case) in file.cases.iter().enumerate() {
-        let frames = runner.case_frames(case, file.seed.wrapping_add(i as u64))?;
-        let verdict = verdict_for(case, &frames, &file)?;
+        let seed = file.seed.wrapping_add(i as u64);
+        let config = config_for(case, &file)?;
+        let plan = plan_for(&config, seed);
+        let frames = runner.case_frames(case, &plan, seed)?;
+        let verdict = evaluate(&config, &plan, &frames);
         eprintln!(
             "{:<28} {:<16} score {:5.1} {:?} {:?}",
             case.id,
@@ -377,6 +486,7 @@ pub fn run_cases(analyzer: &Analyzer, cases_path: &Path, testdata: Option<&Path>
     Ok(Report {
         threshold: file.threshold,
         bpnrr: bona.iter().filter(|c| c.non_response).count() as f64 / bona.len().max(1) as f64,
+        flash: flash_rates(&results, file.threshold),
         species,
         bona_fide,
         bona_fide_rejected,
@@ -398,6 +508,13 @@ pub fn markdown(report: &Report) -> String {
         report.bpnrr * 100.0,
         report.acer * 100.0
     );
+    s.push_str(&format!(
+        "Colour flash, synthesised bona fide responses: {} presentations, {} rejected → BPCER {:.1} %; no measurable response {:.1} %.\n\n",
+        report.flash.bona_fide,
+        report.flash.rejected,
+        report.flash.bpcer * 100.0,
+        report.flash.non_response_rate * 100.0
+    ));
     s.push_str("| attack type | presentations | accepted | APCER | APNRR |\n|---|---|---|---|---|\n");
     for sp in &report.species {
         s.push_str(&format!(

@@ -10,6 +10,7 @@ pub mod loadtest;
 pub mod plot;
 pub mod serve;
 pub mod synth;
+pub mod synth_flash;
 
 use std::path::PathBuf;
 

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::Challenge;
+use super::flash::{flash_span, FlashSpan, FLASH_STEPS};
 use super::plan::ChallengePlan;
 use super::verdict::Reason;
 use crate::signals::FrameSignals;
@@ -31,14 +32,23 @@ pub struct ChallengeResult {
     pub reason: Option<Reason>,
 }
 
-/// The event kind that performs a challenge.
-pub fn kind_of(c: Challenge) -> EventKind {
+/// The event kind that performs a movement challenge (`None` for the colour flash, which the
+/// screen performs: see [`FlashSpan`]).
+pub fn kind_of(c: Challenge) -> Option<EventKind> {
     match c {
-        Challenge::HeadLeft => EventKind::HeadLeft,
-        Challenge::HeadRight => EventKind::HeadRight,
-        Challenge::Smile => EventKind::Smile,
-        Challenge::Blink => EventKind::Blink,
+        Challenge::HeadLeft => Some(EventKind::HeadLeft),
+        Challenge::HeadRight => Some(EventKind::HeadRight),
+        Challenge::Smile => Some(EventKind::Smile),
+        Challenge::Blink => Some(EventKind::Blink),
+        Challenge::ColorFlash => None,
     }
+}
+
+/// When a challenge was performed: a movement's event, or the colour flash's span.
+#[derive(Clone, Copy)]
+struct Performed {
+    start: f64,
+    end: f64,
 }
 
 /// Walks the plan in order from `start_t` (the gate): each challenge needs a completed event (or,
@@ -50,9 +60,11 @@ pub fn kind_of(c: Challenge) -> EventKind {
 ///
 /// With `capture_ended`, a turn or smile still held at the last frame counts (the recording
 /// stopped); without it (live progress, while frames still arrive) it must come back first.
+/// `flash` is where the colour flash ran ([`flash_span`]); it must have shown every step.
 pub fn check_challenges(
     plan: &ChallengePlan,
     events: &[Event],
+    flash: Option<FlashSpan>,
     start_t: f64,
     end_t: f64,
     capture_ended: bool,
@@ -60,18 +72,36 @@ pub fn check_challenges(
     let mut cursor = start_t;
     let mut results = Vec::new();
     for planned in &plan.challenges {
-        let kind = kind_of(planned.challenge);
         // A turn or smile still held when the capture ended was performed (a recording can stop
-        // mid-smile); a blink must reopen (closed eyes at the end may be a still photo).
-        let usable = |e: &&Event| {
-            e.kind == kind && (e.completed || (capture_ended && kind != EventKind::Blink && e.end >= end_t - 1e-9))
+        // mid-smile); a blink must reopen (closed eyes at the end may be a still photo). The
+        // flash was performed when every step was shown; whether the face followed it is the
+        // verdict's `flash_response_mismatch`, not the walk's.
+        let performed: Vec<Performed> = match kind_of(planned.challenge) {
+            Some(kind) => events
+                .iter()
+                .filter(|e| {
+                    e.kind == kind
+                        && (e.completed || (capture_ended && kind != EventKind::Blink && e.end >= end_t - 1e-9))
+                })
+                .map(|e| Performed {
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect(),
+            None => flash
+                .filter(|s| s.complete)
+                .map(|s| Performed {
+                    start: s.start,
+                    end: s.end,
+                })
+                .into_iter()
+                .collect(),
         };
         // The first challenge may already be under way at the gate; later ones must begin
         // after the previous one ended (or the order would mean nothing).
         let first = results.is_empty();
-        let next = events
+        let next = performed
             .iter()
-            .filter(usable)
             .find(|e| if first { e.end >= cursor } else { e.start >= cursor });
         let result = match next {
             Some(e) if e.start - cursor <= planned.time_frame_s => {
@@ -95,7 +125,7 @@ pub fn check_challenges(
                 reason: Some(Reason::Timeout),
             },
             None => {
-                let earlier = events.iter().filter(usable).any(|e| e.start < cursor);
+                let earlier = performed.iter().any(|e| e.start < cursor);
                 ChallengeResult {
                     challenge: planned.challenge,
                     completed: false,
@@ -159,8 +189,9 @@ pub fn live_progress(
     start_t: Option<f64>,
 ) -> LiveProgress {
     let end_t = frames.last().map_or(0.0, |f| f.t);
+    let flash = plan.flash.as_ref().and_then(|seq| flash_span(frames, seq));
     let results = start_t
-        .map(|s| check_challenges(plan, events, s, end_t, false))
+        .map(|s| check_challenges(plan, events, flash, s, end_t, false))
         .unwrap_or_default();
     let completed: Vec<Challenge> = results
         .iter()
@@ -175,14 +206,27 @@ pub fn live_progress(
                 .checked_sub(1)
                 .and_then(|i| results[i].end)
                 .unwrap_or(start);
-            let kind = kind_of(challenge);
-            let fraction = frames
-                .iter()
-                .filter(|f| f.t > since)
-                .filter_map(|f| strength(kind, f, baseline))
-                .fold(0.0f32, f32::max);
-            // Past the threshold and not yet back: an event still open at the last frame.
-            let reached = events.iter().any(|e| e.kind == kind && !e.completed && e.end > since);
+            let (fraction, reached) = match kind_of(challenge) {
+                Some(kind) => (
+                    frames
+                        .iter()
+                        .filter(|f| f.t > since)
+                        .filter_map(|f| strength(kind, f, baseline))
+                        .fold(0.0f32, f32::max),
+                    // Past the threshold and not yet back: an event still open at the last frame.
+                    events.iter().any(|e| e.kind == kind && !e.completed && e.end > since),
+                ),
+                // The flash: the share of its steps shown so far.
+                None => {
+                    let shown = frames
+                        .iter()
+                        .filter_map(|f| f.screen.map(|s| s.step))
+                        .collect::<std::collections::BTreeSet<usize>>()
+                        .len();
+                    let total = plan.flash.as_ref().map_or(FLASH_STEPS, |s| s.steps.len()).max(1);
+                    (shown as f32 / total as f32, false)
+                }
+            };
             Some(Current {
                 challenge,
                 fraction: (fraction.max(0.0) * 100.0).round() / 100.0,

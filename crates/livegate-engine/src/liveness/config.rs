@@ -19,14 +19,27 @@ pub enum Challenge {
     Smile,
     /// Close and reopen the eyes.
     Blink,
+    /// Hold still while the screen shows the session's colour sequence (X1); the face's light
+    /// must follow it ([`super::flash`]). Never a default: it flashes the screen.
+    ColorFlash,
 }
 
-/// Every challenge, in documentation order.
+/// Every movement challenge, in documentation order: the default set of an active profile that
+/// names none.
 pub const ALL_CHALLENGES: [Challenge; 4] = [
     Challenge::HeadLeft,
     Challenge::HeadRight,
     Challenge::Smile,
     Challenge::Blink,
+];
+
+/// Every challenge a profile may name: the movement challenges and `color_flash`.
+pub const KNOWN_CHALLENGES: [Challenge; 5] = [
+    Challenge::HeadLeft,
+    Challenge::HeadRight,
+    Challenge::Smile,
+    Challenge::Blink,
+    Challenge::ColorFlash,
 ];
 
 impl Challenge {
@@ -37,7 +50,13 @@ impl Challenge {
             Self::HeadRight => "head_right",
             Self::Smile => "smile",
             Self::Blink => "blink",
+            Self::ColorFlash => "color_flash",
         }
+    }
+
+    /// A movement the face performs (turn, smile, blink), as opposed to the screen's flash.
+    pub fn is_movement(self) -> bool {
+        !matches!(self, Self::ColorFlash)
     }
 }
 
@@ -50,7 +69,7 @@ impl fmt::Display for Challenge {
 impl FromStr for Challenge {
     type Err = ConfigError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ALL_CHALLENGES
+        KNOWN_CHALLENGES
             .into_iter()
             .find(|c| c.name() == s)
             .ok_or_else(|| ConfigError::UnknownChallenge(s.to_string()))
@@ -81,8 +100,8 @@ impl FromStr for LivenessMode {
 /// Why a configuration is refused.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum ConfigError {
-    /// Not one of head_left, head_right, smile, blink.
-    #[error("unknown challenge `{0}`; use head_left, head_right, smile or blink")]
+    /// Not one of head_left, head_right, smile, blink, color_flash.
+    #[error("unknown challenge `{0}`; use head_left, head_right, smile, blink or color_flash")]
     UnknownChallenge(String),
     /// Not passive or active.
     #[error("unknown liveness mode `{0}`; use passive or active")]
@@ -211,7 +230,7 @@ mod tests {
         let e = LivenessConfig::new("active", 75.0, &["head_up"], None, None).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown challenge `head_up`; use head_left, head_right, smile or blink"
+            "unknown challenge `head_up`; use head_left, head_right, smile, blink or color_flash"
         );
         assert_eq!(
             LivenessConfig::new("active", 75.0, &[], None, None).unwrap_err(),

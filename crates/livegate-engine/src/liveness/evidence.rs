@@ -81,6 +81,10 @@ pub struct AttackEvidence {
     pub detected_face_frames: usize,
     /// Fraction of frames without a face.
     pub no_face_fraction: f32,
+    /// How the face's light followed the colour flash (sessions that asked for `color_flash`;
+    /// filled by the verdict, which holds the plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash: Option<super::flash::FlashReading>,
 }
 
 fn median(mut v: Vec<f32>) -> f32 {
@@ -113,6 +117,14 @@ pub fn gather_evidence(frames: &[FrameSignals], scored_from: usize) -> AttackEvi
             .filter(|f| f.pose.is_some())
             .collect();
         let later = if later.is_empty() { face_frames.clone() } else { later };
+        // Texture models were trained on faces in ordinary light: frames lit by the colour
+        // flash are left out while enough others remain.
+        let unlit: Vec<&FrameSignals> = later.iter().copied().filter(|f| f.screen.is_none()).collect();
+        let later = if unlit.iter().filter(|f| f.texture.is_some()).count() >= GOOD_FRAMES_MIN {
+            unlit
+        } else {
+            later
+        };
         let good: Vec<&FrameSignals> = later.iter().copied().filter(|f| f.quality.ok).collect();
         if good.len() < GOOD_FRAMES_MIN.max((GOOD_FRAMES_FRACTION * later.len() as f32).ceil() as usize) {
             later
@@ -157,6 +169,7 @@ pub fn gather_evidence(frames: &[FrameSignals], scored_from: usize) -> AttackEvi
             .count(),
         detected_face_frames: face_frames.iter().filter(|f| f.detected).count(),
         no_face_fraction: 1.0 - face_frames.len() as f32 / frames.len().max(1) as f32,
+        flash: None,
     }
 }
 

@@ -340,6 +340,8 @@ mod tests {
             embedding: None,
             mesh_points: Vec::new(),
             fingerprint: Vec::new(),
+            light: None,
+            screen: None,
         }
     }
 

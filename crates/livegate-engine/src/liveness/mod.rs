@@ -6,10 +6,12 @@
 pub mod challenges;
 pub mod config;
 pub mod evidence;
+pub mod flash;
 pub mod gate;
 pub mod plan;
 pub mod verdict;
 
 pub use config::{Challenge, ConfigError, LivenessConfig, LivenessMode};
+pub use flash::{FlashReading, FlashSequence};
 pub use plan::{ChallengePlan, OrderKind};
 pub use verdict::{evaluate, Decision, Reason, Verdict};

@@ -8,6 +8,7 @@ use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 
 use super::config::{Challenge, LivenessConfig, LivenessMode};
+use super::flash::FlashSequence;
 
 /// How the order was chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +38,10 @@ pub struct ChallengePlan {
     pub order: OrderKind,
     /// 128-bit hex nonce binding frames to this plan.
     pub nonce: String,
+    /// The screen's colour sequence when the plan asks for `color_flash` (a function of the
+    /// nonce, [`FlashSequence::from_nonce`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash: Option<FlashSequence>,
 }
 
 impl ChallengePlan {
@@ -46,6 +51,10 @@ impl ChallengePlan {
             LivenessMode::Passive => Vec::new(),
             LivenessMode::Active => config.challenges.clone(),
         };
+        // The flash runs first, right after the gate, while the face is still and frontal; the
+        // movements after it are shuffled.
+        let flash_first = order.contains(&Challenge::ColorFlash);
+        order.retain(|c| c.is_movement());
         if !fixed {
             // Fisher–Yates with rejection sampling (no modulo bias).
             for i in (1..order.len()).rev() {
@@ -53,9 +62,13 @@ impl ChallengePlan {
                 order.swap(i, j);
             }
         }
+        if flash_first {
+            order.insert(0, Challenge::ColorFlash);
+        }
         let mut nonce = [0u8; 16];
         rng.fill_bytes(&mut nonce);
         Self {
+            flash: flash_first.then(|| FlashSequence::from_nonce(&nonce)),
             challenges: order
                 .into_iter()
                 .map(|challenge| PlannedChallenge {
@@ -66,6 +79,11 @@ impl ChallengePlan {
             order: if fixed { OrderKind::Fixed } else { OrderKind::Randomized },
             nonce: hex::encode(nonce),
         }
+    }
+
+    /// Whether the plan asks for the colour flash.
+    pub fn has_flash(&self) -> bool {
+        self.flash.is_some() && self.challenges.iter().any(|c| c.challenge == Challenge::ColorFlash)
     }
 
     /// The challenge names in order.
@@ -114,6 +132,24 @@ mod tests {
             seen.insert(p.names());
         }
         assert!(seen.len() > 10, "only {} distinct orders", seen.len());
+    }
+
+    #[test]
+    fn the_flash_comes_first_with_the_nonces_sequence() {
+        let c = LivenessConfig::new("active", 75.0, &["smile", "color_flash", "head_left"], None, None).unwrap();
+        for seed in 0..16 {
+            let p = ChallengePlan::draw(&c, false, &mut ChaCha20Rng::seed_from_u64(seed));
+            assert_eq!(p.names()[0], "color_flash");
+            assert_eq!(p.challenges.len(), 3);
+            let nonce = hex::decode(&p.nonce).unwrap();
+            assert_eq!(p.flash, Some(FlashSequence::from_nonce(&nonce)));
+            assert!(p.has_flash());
+        }
+        assert!(
+            ChallengePlan::draw(&config(), false, &mut ChaCha20Rng::seed_from_u64(1))
+                .flash
+                .is_none()
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::evidence::{
     gather_evidence, AttackEvidence, FACE_CHANGE_DISTANCE, GLARE_REPLAY, MOIRE_REPLAY, PLANAR_RESIDUAL_MAX,
     STATIC_PAIR_FRACTION,
 };
+use super::flash::{flash_span, measure_response};
 use super::gate::{read_session, Reading};
 use super::plan::ChallengePlan;
 use crate::signals::FrameSignals;
@@ -80,6 +81,9 @@ pub enum Reason {
     NotEnoughFrames,
     /// Most frames failed a quality check (the code names the most common one).
     Quality(crate::quality::QualityCode),
+    /// The session asked for `color_flash`, the screen showed the whole sequence, and the
+    /// light on the face did not follow it (no response, or a response to another sequence).
+    FlashResponseMismatch,
 }
 
 impl Reason {
@@ -98,6 +102,7 @@ impl Reason {
             Self::StaticStream => "static_stream",
             Self::NotEnoughFrames => "not_enough_frames",
             Self::Quality(q) => q.code(),
+            Self::FlashResponseMismatch => "flash_response_mismatch",
         }
     }
 
@@ -114,6 +119,7 @@ impl Reason {
                 | Self::FaceChanged
                 | Self::ChallengeOutOfOrder
                 | Self::ThresholdNotMatched
+                | Self::FlashResponseMismatch
         )
     }
 
@@ -135,7 +141,7 @@ impl From<Reason> for String {
 impl TryFrom<String> for Reason {
     type Error = String;
     fn try_from(code: String) -> Result<Self, String> {
-        const SIMPLE: [Reason; 11] = [
+        const SIMPLE: [Reason; 12] = [
             Reason::Timeout,
             Reason::ThresholdNotMatched,
             Reason::ChallengeMissing,
@@ -147,6 +153,7 @@ impl TryFrom<String> for Reason {
             Reason::ReplaySuspected,
             Reason::StaticStream,
             Reason::NotEnoughFrames,
+            Reason::FlashResponseMismatch,
         ];
         SIMPLE
             .into_iter()
@@ -300,27 +307,42 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
     let Reading { gate, baseline, events } = read_session(frames);
     // Texture and screen cues are read from the gate's hold onwards: frames before it may be
     // dark, tiny or half out of the picture while the person settles in.
-    let evidence = gather_evidence(frames, gate.hold_start.unwrap_or(0));
+    let mut evidence = gather_evidence(frames, gate.hold_start.unwrap_or(0));
+    let flash = match config.mode {
+        LivenessMode::Active if plan.has_flash() => plan.flash.as_ref(),
+        _ => None,
+    };
+    evidence.flash = flash.map(|seq| measure_response(frames, seq));
     let pose = pose_variation(frames);
+    // The movements asked for; a plan of the colour flash alone is scored on texture, as a
+    // passive burst is (the flash is a pass/fail test on top).
     let asked: Vec<Challenge> = match config.mode {
-        LivenessMode::Active => plan.challenges.iter().map(|c| c.challenge).collect(),
+        LivenessMode::Active => plan
+            .challenges
+            .iter()
+            .map(|c| c.challenge)
+            .filter(|c| c.is_movement())
+            .collect(),
         LivenessMode::Passive => Vec::new(),
     };
+    let texture_scored = config.mode == LivenessMode::Passive || asked.is_empty();
     let expression = expression_variation(frames, &events, &asked);
     // The challenge clock starts at the gate (or, if it never passed, at the first frame).
     let first_t = frames.first().map(|f| f.t).unwrap_or(0.0);
     let start_t = gate.t.unwrap_or(first_t);
     let end_t = frames.last().map(|f| f.t).unwrap_or(start_t);
     let challenges = match config.mode {
-        LivenessMode::Active => check_challenges(plan, &events, start_t, end_t, true),
+        LivenessMode::Active => {
+            let span = flash.and_then(|seq| flash_span(frames, seq));
+            check_challenges(plan, &events, span, start_t, end_t, true)
+        }
         LivenessMode::Passive => Vec::new(),
     };
-    let base_score = match config.mode {
-        LivenessMode::Active => {
-            let (wp, we) = weights(&asked);
-            wp * pose + we * expression
-        }
-        LivenessMode::Passive => passive_score(&evidence),
+    let base_score = if texture_scored {
+        passive_score(&evidence)
+    } else {
+        let (wp, we) = weights(&asked);
+        wp * pose + we * expression
     };
     let mut reasons: Vec<Reason> = Vec::new();
     let mut penalties = Vec::new();
@@ -348,6 +370,13 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
             }
         }
     }
+    let flash_shown = challenges
+        .iter()
+        .any(|c| c.challenge == Challenge::ColorFlash && c.completed);
+    if flash_shown && evidence.flash.as_ref().is_some_and(|r| !r.follows) {
+        reasons.push(Reason::FlashResponseMismatch);
+        penalise("screen flash not reflected by the face", 0.0);
+    }
     if second_face_persists(&evidence) {
         reasons.push(Reason::MultipleFaces);
     }
@@ -361,7 +390,7 @@ pub fn evaluate(config: &LivenessConfig, plan: &ChallengePlan, frames: &[FrameSi
     if face_frames > 0 {
         let texture = texture_factor(evidence.bona_fide_median);
         // Passive scores are the texture reading itself; active ones are lowered by it.
-        if texture < 1.0 && config.mode == LivenessMode::Active {
+        if texture < 1.0 && !texture_scored {
             penalise("texture (bona fide median)", texture as f64);
         }
         let planar = config.mode == LivenessMode::Active
@@ -519,6 +548,8 @@ mod tests {
             // Distinct thumbnails: a live camera never repeats a frame exactly.
             fingerprint: (0..256).map(|k| ((k * 7 + i * 13) % 251) as u8).collect(),
             mesh_points: Vec::new(),
+            light: None,
+            screen: None,
         }
     }
 

@@ -11,6 +11,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use livegate_engine::light::ScreenColor;
+use livegate_engine::liveness::challenges::{live_progress, Phase};
+use livegate_engine::liveness::gate::read_session;
+use livegate_engine::liveness::{Challenge, ChallengePlan};
 use livegate_engine::FrameSignals;
 use livegate_media::{decode_image, ImageLimits};
 use serde::Serialize;
@@ -110,9 +114,6 @@ pub struct CurrentChallenge {
 /// The gate and the progress of `plan` (the session's stored plan, JSON) over `frames`: the
 /// session's frames up to the one answered, in arrival order.
 pub fn live_answer(plan: &str, frames: &[FrameSignals]) -> Result<(GateAnswer, Option<Progress>), ApiError> {
-    use livegate_engine::liveness::challenges::{live_progress, Phase};
-    use livegate_engine::liveness::gate::read_session;
-    use livegate_engine::liveness::ChallengePlan;
     let plan: ChallengePlan = super::parse_stored(plan)?;
     let reading = read_session(frames);
     let g = &reading.gate;
@@ -271,10 +272,53 @@ fn capture_time(headers: &HeaderMap) -> Result<f64, ApiError> {
         })
 }
 
+/// The colour-flash step on screen at capture time (`X-Flash-Step` with `X-Flash-Since`), if the
+/// client was showing one; checked against the session's stored `plan` (JSON), which is only
+/// parsed when the headers are there.
+fn screen_color(headers: &HeaderMap, plan: &str) -> Result<Option<ScreenColor>, ApiError> {
+    let value = |name: &str| headers.get(name).map(|v| v.to_str().map(str::trim).unwrap_or(""));
+    let (step, since) = match (value("x-flash-step"), value("x-flash-since")) {
+        (None, None) => return Ok(None),
+        (Some(step), Some(since)) => (step, since),
+        _ => {
+            return Err(ApiError::InvalidFlashHeader(
+                "X-Flash-Step and X-Flash-Since go together".into(),
+            ))
+        }
+    };
+    let plan: ChallengePlan = super::parse_stored(plan)?;
+    let steps = match plan.flash {
+        Some(seq) if plan.challenges.iter().any(|c| c.challenge == Challenge::ColorFlash) => seq.steps.len(),
+        _ => return Err(ApiError::FlashNotInPlan),
+    };
+    let step = step.parse::<usize>().ok().filter(|s| *s < steps).ok_or_else(|| {
+        ApiError::InvalidFlashHeader(format!(
+            "X-Flash-Step must be a step of the plan's flash, 0-{}",
+            steps - 1
+        ))
+    })?;
+    let since_s = since
+        .parse::<f64>()
+        .ok()
+        .filter(|t| t.is_finite() && (0.0..=MAX_FLASH_SINCE_S).contains(t))
+        .ok_or_else(|| {
+            ApiError::InvalidFlashHeader(format!(
+                "X-Flash-Since must be the seconds the step's colour had been shown, 0-{MAX_FLASH_SINCE_S}"
+            ))
+        })?;
+    Ok(Some(ScreenColor { step, since_s }))
+}
+
+/// Longest a flash step can have been on screen (s): well above the longest step, so a
+/// throttled page is not refused, but bounded.
+const MAX_FLASH_SINCE_S: f64 = 10.0;
+
 /// Uploads one frame.
 #[utoipa::path(post, path = "/v1/sessions/{id}/frames", tag = "sessions",
     params(("id" = String, Path, description = "Session id"),
            ("X-Capture-Time" = f64, Header, description = "Seconds since the capture started"),
+           ("X-Flash-Step" = Option<usize>, Header, description = "Index of the color_flash step on screen at capture time"),
+           ("X-Flash-Since" = Option<f64>, Header, description = "Seconds that step's colour had been on screen (with X-Flash-Step)"),
            ("Idempotency-Key" = Option<String>, Header, description = "Client key of this frame; a retried upload with the same key is answered 200 with the original, storing nothing twice")),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG or PNG (image/png), at least 320x240"),
     security(("api_key" = []), ("client_token" = [])),
@@ -304,6 +348,7 @@ pub async fn add_frame(
         return Err(ApiError::PayloadTooLarge(body.len(), limit));
     }
     let t = capture_time(&headers)?;
+    let screen = screen_color(&headers, &session.plan)?;
     let key = client_key(&headers)?;
     if let Some(k) = &key {
         if let Some(done) = earlier(&state, &id, k).await? {
@@ -332,9 +377,10 @@ pub async fn add_frame(
             return Err(ApiError::FrameTooSmall(frame.width(), frame.height()));
         }
         let start = std::time::Instant::now();
-        let signals = analyzer
+        let mut signals = analyzer
             .analyze_next(&frame, t, &history.history_before(t))
             .map_err(|e| ApiError::Internal(e.to_string()))?;
+        signals.screen = screen;
         stage("analyze", start);
         Ok(signals)
     })
