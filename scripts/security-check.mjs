@@ -267,6 +267,40 @@ await check('Bearer matched case-insensitively', async () => {
   return r.status === 200 ? true : `${r.status} ${code(r)}`;
 });
 
+// 7. API keys, scopes and tenants ------------------------------------------------------------------
+{
+  const tenantKey = async (tenant, scopes) => {
+    const r = await api('POST', '/v1/api-keys', { body: { name: `sec ${tenant}`, scopes, tenant } });
+    if (r.status !== 201) throw new Error(`api key: ${r.status} ${r.text}`);
+    return r.json;
+  };
+  const stamp = Date.now().toString(36);
+  let a;
+  let b;
+  await check('keys are created with their secret once and listed without it', async () => {
+    a = await tenantKey(`sec-a-${stamp}`, ['sessions:write', 'sessions:read', 'esign']);
+    b = await tenantKey(`sec-b-${stamp}`, ['sessions:read', 'esign']);
+    const list = await api('GET', '/v1/api-keys');
+    return list.status === 200 && !list.text.includes(a.secret) && !list.text.includes('lgk_') ? true : `${list.status}`;
+  });
+  await check("another tenant's session and document are 404", async () => {
+    const s = await api('POST', '/v1/sessions', { token: a.secret, body: {} });
+    const dep = await api('POST', '/v1/departments', { token: a.secret, body: { name: `sec-${stamp}` } });
+    const seen = [
+      expect(await api('GET', `/v1/sessions/${s.json.id}`, { token: b.secret }), 404, 'session_not_found'),
+      expect(await api('GET', `/v1/departments/${dep.json.id}`, { token: b.secret }), 404, 'department_not_found'),
+    ];
+    return seen.find((r) => r !== true) ?? true;
+  });
+  await check('a key without the scope is 403 insufficient_scope', async () =>
+    expect(await api('POST', '/v1/sessions', { token: b.secret, body: {} }), 403, 'insufficient_scope'));
+  await check('a revoked key is 401 at once', async () => {
+    const del = await api('DELETE', `/v1/api-keys/${b.id}`);
+    if (del.status !== 204) return `revoke: ${del.status}`;
+    return expect(await api('GET', '/v1/documents', { token: b.secret }), 401, 'invalid_credentials');
+  });
+}
+
 // Rate limit last: it spends the key's session budget.
 await check('session creation flood answered 429 with Retry-After', async () => {
   let limited = null;

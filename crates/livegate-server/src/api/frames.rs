@@ -22,6 +22,7 @@ use super::sessions::require_open;
 use super::{image_extension, on_worker, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::frame_cache::Snapshot;
+use crate::keys::Scope;
 use crate::metrics::stage;
 use crate::store::{AddFrame, FrameLimits, FrameRefusal, FrameRow, StoreError};
 use crate::AppState;
@@ -286,7 +287,7 @@ pub async fn add_frame(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut session = authorised_session(&state, &headers, &id).await?;
+    let mut session = authorised_session(&state, &headers, &id, Scope::SessionsWrite).await?;
     require_open(&state, &mut session).await?;
     let limit = state.config.max_frame_bytes;
     let body = body.map_err(|e| match e.status() {

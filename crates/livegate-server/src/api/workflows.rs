@@ -8,9 +8,10 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{json_error, require_api_key};
+use super::auth::{json_error, require};
 use super::{parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
+use crate::keys::Scope;
 use crate::profile::Profile;
 use crate::store::WorkflowRow;
 use crate::AppState;
@@ -89,6 +90,12 @@ fn view(row: WorkflowRow) -> Result<Workflow, ApiError> {
     })
 }
 
+/// A workflow of the caller's tenant (another tenant's is `workflow_not_found`).
+async fn own_workflow(state: &AppState, caller: &crate::keys::Caller, id: &str) -> Result<WorkflowRow, ApiError> {
+    let row = state.store.workflow(id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    caller.own(&row.tenant_id.clone(), row, ApiError::WorkflowNotFound)
+}
+
 /// Creates a workflow.
 #[utoipa::path(post, path = "/v1/workflows", tag = "workflows", request_body = WorkflowInput,
     security(("api_key" = [])),
@@ -98,7 +105,7 @@ pub async fn create_workflow(
     headers: HeaderMap,
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
     let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
     let now = state.clock.now_ms();
     let row = WorkflowRow {
@@ -108,6 +115,7 @@ pub async fn create_workflow(
         allowed_origins,
         created_at: now,
         updated_at: now,
+        tenant_id: caller.tenant,
     };
     state.store.create_workflow(&row).await?;
     Ok((StatusCode::CREATED, Json(view(row)?)))
@@ -120,8 +128,8 @@ pub async fn list_workflows(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<Workflow>>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let rows = state.store.workflows().await?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
+    let rows = state.store.workflows(&caller.tenant).await?;
     Ok(Json(rows.into_iter().map(view).collect::<Result<_, _>>()?))
 }
 
@@ -134,8 +142,8 @@ pub async fn get_workflow(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Workflow>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let row = state.store.workflow(&id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
+    let row = own_workflow(&state, &caller, &id).await?;
     Ok(Json(view(row)?))
 }
 
@@ -149,9 +157,9 @@ pub async fn update_workflow(
     headers: HeaderMap,
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<Json<Workflow>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
     let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
-    let mut row = state.store.workflow(&id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    let mut row = own_workflow(&state, &caller, &id).await?;
     row.name = name;
     row.profile = profile;
     row.allowed_origins = allowed_origins;
@@ -171,8 +179,8 @@ pub async fn delete_workflow(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    require_api_key(&state, &headers).await?;
-    if state.store.delete_workflow(&id).await? {
+    let caller = require(&state, &headers, Scope::Workflows).await?;
+    if state.store.delete_workflow(&caller.tenant, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::WorkflowNotFound)

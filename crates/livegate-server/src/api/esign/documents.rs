@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::own_document;
 use super::ClientMeta;
-use crate::api::auth::require_api_key;
+use crate::api::auth::require;
 use crate::api::parse_stored;
 use crate::csv_cell::csv_cell;
 use crate::error::{ApiError, ErrorBody};
@@ -20,6 +21,7 @@ use crate::esign::capture::{capture_state, CaptureState};
 use crate::esign::completion::format_utc;
 use crate::esign::journey::{channel_of, security_of, sync, Meta};
 use crate::esign::rules::Security;
+use crate::keys::Scope;
 use crate::store::{AuditEventRow, InviteeRow, SessionRow};
 use crate::AppState;
 
@@ -278,10 +280,10 @@ pub async fn document_detail(state: &AppState, id: &str, meta: &Meta) -> Result<
 #[utoipa::path(get, path = "/v1/documents", tag = "esign", security(("api_key" = [])),
     responses((status = 200, body = DocumentList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_documents(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<DocumentList>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Esign).await?;
     let documents = state
         .store
-        .documents(200)
+        .documents(&caller.tenant, 200)
         .await?
         .into_iter()
         .map(|d| DocumentSummary {
@@ -306,7 +308,8 @@ pub async fn get_document(
     headers: HeaderMap,
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<DocumentDetail>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Esign).await?;
+    own_document(&state, &caller, &id).await?;
     Ok(Json(document_detail(&state, &id, &meta).await?))
 }
 
@@ -331,8 +334,8 @@ pub async fn original_pdf(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let doc = state.store.document(&id).await?.ok_or(ApiError::DocumentNotFound)?;
+    let caller = require(&state, &headers, Scope::Esign).await?;
+    let doc = own_document(&state, &caller, &id).await?;
     Ok(pdf_response(
         state.objects.get(&doc.object_key).await?,
         &format!("{id}.pdf"),
@@ -348,7 +351,8 @@ pub async fn signed_pdf(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Esign).await?;
+    own_document(&state, &caller, &id).await?;
     signed_pdf_of(&state, &id).await
 }
 
@@ -385,7 +389,8 @@ pub async fn audit_trail(
     ClientMeta(meta): ClientMeta,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Esign).await?;
+    own_document(&state, &caller, &id).await?;
     // Reading the status first records capture attempts finished since the last look.
     document_detail(&state, &id, &meta).await?;
     let events = state
@@ -455,10 +460,10 @@ pub async fn outbox(
     headers: HeaderMap,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<Outbox>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Esign).await?;
     let messages = state
         .store
-        .outbox(q.to.as_deref(), 200)
+        .outbox(&caller.tenant, q.to.as_deref(), 200)
         .await?
         .into_iter()
         .map(|m| OutboxMessage {
