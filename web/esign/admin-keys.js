@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Admin section "API keys": the keys this admin key manages (`GET /v1/api-keys`: name, id,
+ * Admin section "Keys": the keys this admin key manages (`GET /v1/api-keys`: name, id,
  * scopes, tenant, created, last used, revoked), never a secret. Read-only here: keys are
  * created, rotated and revoked through the API (a secret is shown once, in that answer). A key
  * without the `admin` scope sees the server's `insufficient_scope` message instead.
@@ -24,7 +24,7 @@ export function mountKeys(ctx) {
     h('p', { class: 'hint' }, 'Keys are created, rotated and revoked with POST /v1/api-keys, POST /v1/api-keys/{id}/rotate and DELETE /v1/api-keys/{id}; secrets are shown only when a key is made.'),
     notice.el,
     h('div', { class: 'scroll' }, h('table', { class: 'table' },
-      h('caption', {}, 'API keys'),
+      h('caption', {}, 'Keys'),
       h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)))),
       list)));
 
@@ -43,5 +43,5 @@ export function mountKeys(ctx) {
     }
   }
 
-  return { id: 'keys', label: 'API keys', panel, activate: () => void refresh() };
+  return { id: 'keys', label: 'Keys', panel, activate: () => void refresh() };
 }
