@@ -270,7 +270,7 @@ await check('Bearer matched case-insensitively', async () => {
 // 7. API keys, scopes and tenants ------------------------------------------------------------------
 {
   const tenantKey = async (tenant, scopes) => {
-    const r = await api('POST', '/v1/api-keys', { body: { name: `sec ${tenant}`, scopes, tenant } });
+    const r = await api('POST', '/v1/keys', { body: { name: `sec ${tenant}`, scopes, tenant } });
     if (r.status !== 201) throw new Error(`api key: ${r.status} ${r.text}`);
     return r.json;
   };
@@ -278,9 +278,9 @@ await check('Bearer matched case-insensitively', async () => {
   let a;
   let b;
   await check('keys are created with their secret once and listed without it', async () => {
-    a = await tenantKey(`sec-a-${stamp}`, ['sessions:write', 'sessions:read', 'esign']);
-    b = await tenantKey(`sec-b-${stamp}`, ['sessions:read', 'esign']);
-    const list = await api('GET', '/v1/api-keys');
+    a = await tenantKey(`sec-a-${stamp}`, ['sessions', 'esign:admin']);
+    b = await tenantKey(`sec-b-${stamp}`, ['sessions', 'esign:admin']);
+    const list = await api('GET', '/v1/keys');
     return list.status === 200 && !list.text.includes(a.secret) && !list.text.includes('lgk_') ? true : `${list.status}`;
   });
   await check("another tenant's session and document are 404", async () => {
@@ -292,10 +292,13 @@ await check('Bearer matched case-insensitively', async () => {
     ];
     return seen.find((r) => r !== true) ?? true;
   });
-  await check('a key without the scope is 403 insufficient_scope', async () =>
-    expect(await api('POST', '/v1/sessions', { token: b.secret, body: {} }), 403, 'insufficient_scope'));
+  await check('a key without the scope is 403 insufficient_scope (esign:admin cannot send)', async () =>
+    expect(await api('POST', '/v1/documents', { token: b.secret, body: {} }), 403, 'insufficient_scope'));
+  await check('former scope names are 400 unknown_scope', async () =>
+    expect(await api('POST', '/v1/keys', { body: { name: 'old', scopes: ['sessions:write'] } }), 400, 'unknown_scope'));
+  await check('/v1/api-keys is gone (404)', async () => expect(await api('GET', '/v1/api-keys'), 404, 'not_found'));
   await check('a revoked key is 401 at once', async () => {
-    const del = await api('DELETE', `/v1/api-keys/${b.id}`);
+    const del = await api('DELETE', `/v1/keys/${b.id}`);
     if (del.status !== 204) return `revoke: ${del.status}`;
     return expect(await api('GET', '/v1/documents', { token: b.secret }), 401, 'invalid_credentials');
   });

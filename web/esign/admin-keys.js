@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Admin section "Keys": the keys this admin key manages (`GET /v1/api-keys`: name, id,
+ * Admin section "Keys": the keys this admin key manages (`GET /v1/keys`: name, id,
  * scopes, tenant, created, last used, revoked), never a secret. Read-only here: keys are
  * created, rotated and revoked through the API (a secret is shown once, in that answer). A key
  * without the `admin` scope sees the server's `insufficient_scope` message instead.
@@ -21,7 +21,7 @@ export function mountKeys(ctx) {
   const list = h('tbody', {});
   const columns = ['Name', 'Id', 'Scopes', 'Tenant', 'Created', 'Last used', 'Revoked'];
   const panel = h('section', {}, h('h2', {}, 'API keys'),
-    h('p', { class: 'hint' }, 'Keys are created, rotated and revoked with POST /v1/api-keys, POST /v1/api-keys/{id}/rotate and DELETE /v1/api-keys/{id}; secrets are shown only when a key is made.'),
+    h('p', { class: 'hint' }, 'Keys are created, rotated and revoked with POST /v1/keys, POST /v1/keys/{id}/rotate and DELETE /v1/keys/{id}; secrets are shown only when a key is made.'),
     notice.el,
     h('div', { class: 'scroll' }, h('table', { class: 'table' },
       h('caption', {}, 'Keys'),
@@ -31,7 +31,7 @@ export function mountKeys(ctx) {
   async function refresh() {
     try {
       /** @type {{ keys: ApiKey[] }} */
-      const { keys } = await ctx.api.json('GET', '/v1/api-keys');
+      const { keys } = await ctx.api.json('GET', '/v1/keys');
       list.replaceChildren(...keys.map((k) => h('tr', { 'data-id': k.id },
         h('th', { scope: 'row' }, k.name), h('td', { class: 'hash' }, k.id), h('td', {}, k.scopes.join(', ')),
         h('td', {}, k.tenant), h('td', {}, when(k.created_at)), h('td', {}, when(k.last_used_at)),

@@ -41,7 +41,7 @@ pub struct ServerConfig {
     pub frame_cache_frames: usize,
     /// An API key created on first start, stored hashed: an `admin` key of the default tenant.
     pub bootstrap_api_key: Option<String>,
-    /// Seconds a rotated API key keeps working after `POST /v1/api-keys/{id}/rotate` (default 0:
+    /// Seconds a rotated API key keeps working after `POST /v1/keys/{id}/rotate` (default 0:
     /// the old secret stops at once).
     pub api_key_rotation_grace_s: u64,
     /// Seconds frames are kept after a session completes or expires; 0 deletes them at

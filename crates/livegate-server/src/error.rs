@@ -29,7 +29,7 @@ pub enum ApiError {
     #[error("this API key lacks the scope `{0}`")]
     InsufficientScope(&'static str),
     /// A scope name that is not one of the fixed set.
-    #[error("unknown scope {0:?}; scopes are sessions:write, sessions:read, esign, webhooks, workflows, admin")]
+    #[error("unknown scope {0:?}; scopes are sessions, workflows, esign:admin, esign:send, webhooks, admin")]
     UnknownScope(String),
     /// A tenant name that is not 1-64 of a-z, 0-9, `-`, `_`.
     #[error("invalid tenant {0:?}: use 1-64 characters of a-z, 0-9, - and _")]

@@ -28,21 +28,23 @@ const MAX_NAME_LEN: usize = 100;
 /// One permission of an API key. `admin` holds every other scope and manages keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 pub enum Scope {
-    /// Create sessions, upload frames, complete them.
-    #[serde(rename = "sessions:write")]
-    SessionsWrite,
-    /// Read sessions and their audit images.
-    #[serde(rename = "sessions:read")]
-    SessionsRead,
-    /// The e-signature product: departments, templates, documents, audit trails, outbox.
-    #[serde(rename = "esign")]
-    Esign,
-    /// Webhook endpoints and their delivery logs.
-    #[serde(rename = "webhooks")]
-    Webhooks,
+    /// Liveness sessions: create them, upload frames, complete them, read their detail,
+    /// verdicts and audit images.
+    #[serde(rename = "sessions")]
+    Sessions,
     /// Workflows.
     #[serde(rename = "workflows")]
     Workflows,
+    /// Administering the e-signature product: departments, templates, the document listing,
+    /// audit trails (CSV) and the outbox.
+    #[serde(rename = "esign:admin")]
+    EsignAdmin,
+    /// Sending documents for signature (one or in bulk) and reading their status and PDFs.
+    #[serde(rename = "esign:send")]
+    EsignSend,
+    /// Webhook endpoints and their delivery logs.
+    #[serde(rename = "webhooks")]
+    Webhooks,
     /// Everything above, and API keys.
     #[serde(rename = "admin")]
     Admin,
@@ -51,22 +53,22 @@ pub enum Scope {
 impl Scope {
     /// Every scope, in a fixed order.
     pub const ALL: [Scope; 6] = [
-        Scope::SessionsWrite,
-        Scope::SessionsRead,
-        Scope::Esign,
-        Scope::Webhooks,
+        Scope::Sessions,
         Scope::Workflows,
+        Scope::EsignAdmin,
+        Scope::EsignSend,
+        Scope::Webhooks,
         Scope::Admin,
     ];
 
-    /// The stable name (`sessions:write`, …).
+    /// The stable name (`sessions`, `esign:admin`, …).
     pub fn name(self) -> &'static str {
         match self {
-            Scope::SessionsWrite => "sessions:write",
-            Scope::SessionsRead => "sessions:read",
-            Scope::Esign => "esign",
-            Scope::Webhooks => "webhooks",
+            Scope::Sessions => "sessions",
             Scope::Workflows => "workflows",
+            Scope::EsignAdmin => "esign:admin",
+            Scope::EsignSend => "esign:send",
+            Scope::Webhooks => "webhooks",
             Scope::Admin => "admin",
         }
     }
@@ -188,11 +190,13 @@ mod tests {
 
     #[test]
     fn scopes_parse_sorted_and_refuse_unknown_names() {
-        let parsed = parse_scopes(&names(&["webhooks", "sessions:read", "webhooks"])).unwrap();
-        assert_eq!(parsed, vec![Scope::SessionsRead, Scope::Webhooks]);
+        let parsed = parse_scopes(&names(&["webhooks", "sessions", "esign:send", "webhooks"])).unwrap();
+        assert_eq!(parsed, vec![Scope::Sessions, Scope::EsignSend, Scope::Webhooks]);
         assert_eq!(scopes_from_text(&scopes_to_text(&parsed)), parsed);
-        let e = parse_scopes(&names(&["sessions"])).unwrap_err();
-        assert_eq!(e.status_and_code().1, "unknown_scope");
+        for unknown in ["sessions:write", "sessions:read", "esign", "root"] {
+            let e = parse_scopes(&names(&[unknown])).unwrap_err();
+            assert_eq!(e.status_and_code().1, "unknown_scope");
+        }
         assert!(parse_scopes(&[]).is_err());
         for s in Scope::ALL {
             assert_eq!(Scope::from_name(s.name()), Some(s));
@@ -212,11 +216,11 @@ mod tests {
         let reader = Caller {
             key_id: "key_b".into(),
             tenant: "acme".into(),
-            scopes: vec![Scope::SessionsRead],
+            scopes: vec![Scope::EsignSend],
         };
-        assert!(reader.require(Scope::SessionsRead).is_ok());
+        assert!(reader.require(Scope::EsignSend).is_ok());
         assert_eq!(
-            reader.require(Scope::SessionsWrite).unwrap_err().status_and_code().1,
+            reader.require(Scope::EsignAdmin).unwrap_err().status_and_code().1,
             "insufficient_scope"
         );
         assert!(!reader.is_operator());

@@ -24,7 +24,7 @@ async fn key(api: &Api, tenant: &str, scopes: &[&str]) -> (String, String) {
     let (s, k) = api
         .send_json(
             "POST",
-            "/v1/api-keys",
+            "/v1/keys",
             KEY,
             &json!({"name": format!("{tenant} {scopes:?}"), "scopes": scopes, "tenant": tenant}),
         )
@@ -65,10 +65,10 @@ async fn suite(api: Api) {
     let (b_id, b) = key(
         &api,
         &tb,
-        &["sessions:write", "sessions:read", "esign", "webhooks", "workflows"],
+        &["sessions", "workflows", "esign:admin", "esign:send", "webhooks"],
     )
     .await;
-    let (reader_id, reader) = key(&api, &tb, &["sessions:read"]).await;
+    let (reader_id, reader) = key(&api, &tb, &["esign:send"]).await;
 
     keys_are_listed_without_secrets_and_managed_per_tenant(&api, &ta, &tb, &a_admin, &a_admin_id, &b_id).await;
     scopes_are_enforced(&api, &reader).await;
@@ -76,17 +76,18 @@ async fn suite(api: Api) {
     workflows_are_isolated(&api, &a_admin, &b).await;
     webhooks_are_isolated(&api, &a_admin, &b).await;
     documents_are_isolated(&api, &a_admin, &b).await;
+    esign_scopes_split_admin_from_sending(&api, &ta, &a_admin).await;
 
     // Revoked: 401 at once, and the listing says when.
-    let (s, _) = api.get("/v1/sessions/ses_x", &reader).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, e) = api.get("/v1/documents/doc_x", &reader).await;
+    assert_eq!((s, code(&e)), (StatusCode::NOT_FOUND, "document_not_found"));
     assert_eq!(
-        api.delete(&format!("/v1/api-keys/{reader_id}"), KEY).await,
+        api.delete(&format!("/v1/keys/{reader_id}"), KEY).await,
         StatusCode::NO_CONTENT
     );
-    let (s, e) = api.get("/v1/sessions/ses_x", &reader).await;
+    let (s, e) = api.get("/v1/documents/doc_x", &reader).await;
     assert_eq!((s, code(&e)), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
-    let (_, list) = api.get(&format!("/v1/api-keys?tenant={tb}"), KEY).await;
+    let (_, list) = api.get(&format!("/v1/keys?tenant={tb}"), KEY).await;
     let revoked = list["keys"]
         .as_array()
         .unwrap()
@@ -96,7 +97,7 @@ async fn suite(api: Api) {
     assert!(revoked["revoked_at"].is_i64(), "{revoked}");
 
     // Rotated: the old secret is 401, the new one works with the same scopes and tenant.
-    let (s, rotated) = api.post_empty(&format!("/v1/api-keys/{b_id}/rotate"), KEY).await;
+    let (s, rotated) = api.post_empty(&format!("/v1/keys/{b_id}/rotate"), KEY).await;
     assert_eq!(s, StatusCode::CREATED, "{rotated}");
     let new_secret = rotated["secret"].as_str().unwrap();
     assert_ne!(new_secret, b);
@@ -108,10 +109,10 @@ async fn suite(api: Api) {
     assert_eq!((s, code(&e)), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
     let (s, _) = api.get("/v1/workflows", new_secret).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, e) = api.post_empty(&format!("/v1/api-keys/{b_id}/rotate"), KEY).await;
+    let (s, e) = api.post_empty(&format!("/v1/keys/{b_id}/rotate"), KEY).await;
     assert_eq!((s, code(&e)), (StatusCode::CONFLICT, "api_key_revoked"));
     // The bootstrap key was used and is listed as an admin key of the default tenant.
-    let (_, list) = api.get("/v1/api-keys?tenant=default", KEY).await;
+    let (_, list) = api.get("/v1/keys?tenant=default", KEY).await;
     assert!(list["keys"]
         .as_array()
         .unwrap()
@@ -127,7 +128,7 @@ async fn keys_are_listed_without_secrets_and_managed_per_tenant(
     a_admin_id: &str,
     b_id: &str,
 ) {
-    let (s, list) = api.get("/v1/api-keys", KEY).await;
+    let (s, list) = api.get("/v1/keys", KEY).await;
     assert_eq!(s, StatusCode::OK, "{list}");
     let listed = ids(&list["keys"]);
     assert!(listed.contains(&a_admin_id.to_string()) && listed.contains(&b_id.to_string()));
@@ -138,43 +139,43 @@ async fn keys_are_listed_without_secrets_and_managed_per_tenant(
         .iter()
         .all(|k| k.get("secret").is_none()));
     // A tenant's admin sees and manages its own tenant's keys only.
-    let (s, own) = api.get("/v1/api-keys", a_admin).await;
+    let (s, own) = api.get("/v1/keys", a_admin).await;
     assert_eq!(s, StatusCode::OK, "{own}");
     assert_eq!(ids(&own["keys"]), vec![a_admin_id.to_string()]);
-    let (s, e) = api.get(&format!("/v1/api-keys?tenant={tb}"), a_admin).await;
+    let (s, e) = api.get(&format!("/v1/keys?tenant={tb}"), a_admin).await;
     assert_eq!((s, code(&e)), (StatusCode::FORBIDDEN, "tenant_forbidden"));
     let (s, e) = api
         .send_json(
             "POST",
-            "/v1/api-keys",
+            "/v1/keys",
             a_admin,
             &json!({"name": "x", "scopes": ["admin"], "tenant": tb}),
         )
         .await;
     assert_eq!((s, code(&e)), (StatusCode::FORBIDDEN, "tenant_forbidden"));
-    let (s, e) = api.post_empty(&format!("/v1/api-keys/{b_id}/rotate"), a_admin).await;
+    let (s, e) = api.post_empty(&format!("/v1/keys/{b_id}/rotate"), a_admin).await;
     assert_eq!((s, code(&e)), (StatusCode::NOT_FOUND, "api_key_not_found"));
     assert_eq!(
-        api.delete(&format!("/v1/api-keys/{b_id}"), a_admin).await,
+        api.delete(&format!("/v1/keys/{b_id}"), a_admin).await,
         StatusCode::NOT_FOUND
     );
     // Its own keys default to its tenant.
     let (s, k) = api
         .send_json(
             "POST",
-            "/v1/api-keys",
+            "/v1/keys",
             a_admin,
-            &json!({"name": "reader", "scopes": ["sessions:read"]}),
+            &json!({"name": "reader", "scopes": ["sessions"]}),
         )
         .await;
     assert_eq!((s, k["tenant"].as_str()), (StatusCode::CREATED, Some(ta)), "{k}");
     // Validation.
     for (body, want) in [
-        (json!({"name": "x", "scopes": ["sessions"]}), "unknown_scope"),
-        (
-            json!({"name": "x", "scopes": ["sessions:read", "root"]}),
-            "unknown_scope",
-        ),
+        // The former split names are not scopes any more.
+        (json!({"name": "x", "scopes": ["sessions:write"]}), "unknown_scope"),
+        (json!({"name": "x", "scopes": ["sessions:read"]}), "unknown_scope"),
+        (json!({"name": "x", "scopes": ["esign"]}), "unknown_scope"),
+        (json!({"name": "x", "scopes": ["sessions", "root"]}), "unknown_scope"),
         (
             json!({"name": "x", "scopes": ["admin"], "tenant": "Not A Tenant"}),
             "invalid_tenant",
@@ -182,21 +183,25 @@ async fn keys_are_listed_without_secrets_and_managed_per_tenant(
         (json!({"name": "x", "scopes": []}), "invalid_request"),
         (json!({"name": "", "scopes": ["admin"]}), "invalid_request"),
     ] {
-        let (s, e) = api.send_json("POST", "/v1/api-keys", KEY, &body).await;
+        let (s, e) = api.send_json("POST", "/v1/keys", KEY, &body).await;
         assert_eq!((s, code(&e)), (StatusCode::BAD_REQUEST, want), "{body}");
     }
 }
 
+/// `reader` holds `esign:send` only.
 async fn scopes_are_enforced(api: &Api, reader: &str) {
     for (method, path) in [
         ("POST", "/v1/sessions"),
+        ("GET", "/v1/sessions/ses_x"),
+        ("POST", "/v1/departments"),
+        ("GET", "/v1/templates"),
         ("GET", "/v1/workflows"),
         ("GET", "/v1/webhooks"),
         ("GET", "/v1/departments"),
         ("GET", "/v1/documents"),
         ("GET", "/v1/outbox"),
-        ("GET", "/v1/api-keys"),
-        ("POST", "/v1/api-keys"),
+        ("GET", "/v1/keys"),
+        ("POST", "/v1/keys"),
     ] {
         let (s, e) = api.send_json(method, path, reader, &json!({})).await;
         assert_eq!(
@@ -232,6 +237,15 @@ async fn sessions_are_isolated(api: &Api, a: &str, b: &str) {
     assert_eq!(s, StatusCode::OK, "{done}");
     let (s, _) = api.get("/v1/client/session", token).await;
     assert_eq!(s, StatusCode::OK);
+    // Completed, with its verdict and audit image: still nothing for the other tenant.
+    let (s, _) = api.get(&format!("/v1/sessions/{id}/audit/0"), a).await;
+    assert_eq!(s, StatusCode::OK, "tenant A reads its audit image");
+    for other in [b, KEY] {
+        let (s, e) = api.get(&format!("/v1/sessions/{id}"), other).await;
+        assert_eq!((s, code(&e)), (StatusCode::NOT_FOUND, "session_not_found"));
+        let (s, e) = api.get(&format!("/v1/sessions/{id}/audit/0"), other).await;
+        assert_eq!((s, code(&e)), (StatusCode::NOT_FOUND, "session_not_found"));
+    }
     // A retry of another tenant's session is not found either.
     let (s, e) = api.send_json("POST", "/v1/sessions", b, &json!({"retry_of": id})).await;
     assert_eq!((s, code(&e)), (StatusCode::NOT_FOUND, "session_not_found"));
@@ -359,6 +373,75 @@ async fn documents_are_isolated(api: &Api, a: &str, b: &str) {
     assert_eq!(outbox["messages"], json!([]));
 }
 
+/// `esign:send` sends documents and reads their status; `esign:admin` runs departments,
+/// templates, the listing, audit trails and the outbox. Neither holds the other.
+async fn esign_scopes_split_admin_from_sending(api: &Api, ta: &str, a_admin: &str) {
+    let (_, sender) = key(api, ta, &["esign:send"]).await;
+    let (_, esign_admin) = key(api, ta, &["esign:admin"]).await;
+    let (s, dep) = api
+        .send_json(
+            "POST",
+            "/v1/departments",
+            &esign_admin,
+            &json!({"name": format!("dep-{}", uuid::Uuid::new_v4())}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{dep}");
+    let body = json!({"department_id": dep["id"], "title": "Sent with esign:send",
+        "pdf": base64::engine::general_purpose::STANDARD.encode(PDF),
+        "invitees": [{"name": "Asha Rao", "email": "asha@example.com"}]});
+    let (s, doc) = api.send_json("POST", "/v1/documents", &sender, &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{doc}");
+    let doc = doc["id"].as_str().unwrap();
+    for path in [
+        format!("/v1/documents/{doc}"),
+        format!("/v1/documents/{doc}/original.pdf"),
+    ] {
+        assert_eq!(api.get(&path, &sender).await.0, StatusCode::OK, "{path}");
+    }
+    for (method, path) in [
+        ("POST", "/v1/departments".to_string()),
+        ("GET", "/v1/departments".to_string()),
+        ("GET", "/v1/templates".to_string()),
+        ("GET", "/v1/documents".to_string()),
+        ("GET", format!("/v1/documents/{doc}/audit?format=csv")),
+        ("GET", "/v1/outbox".to_string()),
+    ] {
+        let (s, e) = api.send_json(method, &path, &sender, &json!({})).await;
+        assert_eq!(
+            (s, code(&e)),
+            (StatusCode::FORBIDDEN, "insufficient_scope"),
+            "{method} {path}"
+        );
+    }
+    for (method, path) in [
+        ("POST", "/v1/documents".to_string()),
+        (
+            "POST",
+            "/v1/documents/bulk?department_id=dep_x&template_id=tpl_x&title=t".to_string(),
+        ),
+        ("GET", format!("/v1/documents/{doc}")),
+    ] {
+        let (s, e) = api.send_json(method, &path, &esign_admin, &json!({})).await;
+        assert_eq!(
+            (s, code(&e)),
+            (StatusCode::FORBIDDEN, "insufficient_scope"),
+            "{method} {path}"
+        );
+    }
+    let (s, _) = api
+        .get(&format!("/v1/documents/{doc}/audit?format=csv"), &esign_admin)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, docs) = api.get("/v1/documents", &esign_admin).await;
+    assert!(ids(&docs["documents"]).contains(&doc.to_string()));
+    // The tenant's admin key holds both.
+    assert_eq!(
+        api.get(&format!("/v1/documents/{doc}"), a_admin).await.0,
+        StatusCode::OK
+    );
+}
+
 #[tokio::test]
 async fn tenants_and_scopes_on_sqlite() {
     suite(api().await).await;
@@ -378,7 +461,7 @@ async fn rotation_grace_keeps_the_old_secret_working_for_a_while() {
     config.api_key_rotation_grace_s = 60;
     let api = api_with(&config.database_url(), None, config).await;
     let (id, old) = key(&api, &tenant("g"), &["workflows"]).await;
-    let (s, rotated) = api.post_empty(&format!("/v1/api-keys/{id}/rotate"), KEY).await;
+    let (s, rotated) = api.post_empty(&format!("/v1/keys/{id}/rotate"), KEY).await;
     assert_eq!(s, StatusCode::CREATED, "{rotated}");
     let new = rotated["secret"].as_str().unwrap();
     assert_eq!(api.get("/v1/workflows", &old).await.0, StatusCode::OK);

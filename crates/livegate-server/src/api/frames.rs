@@ -278,7 +278,7 @@ fn capture_time(headers: &HeaderMap) -> Result<f64, ApiError> {
            ("X-Capture-Time" = f64, Header, description = "Seconds since the capture started"),
            ("Idempotency-Key" = Option<String>, Header, description = "Client key of this frame; a retried upload with the same key is answered 200 with the original, storing nothing twice")),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG or PNG (image/png), at least 320x240"),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 201, body = FrameAccepted), (status = 200, description = "A retried upload", body = FrameAccepted),
                (status = "4XX", body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn add_frame(
@@ -287,7 +287,7 @@ pub async fn add_frame(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut session = authorised_session(&state, &headers, &id, Scope::SessionsWrite).await?;
+    let mut session = authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     require_open(&state, &mut session).await?;
     let limit = state.config.max_frame_bytes;
     let body = body.map_err(|e| match e.status() {

@@ -18,13 +18,13 @@ use crate::keys::{key_name, parse_scopes, scopes_from_text, scopes_to_text, tena
 use crate::store::ApiKeyRow;
 use crate::AppState;
 
-/// `POST /v1/api-keys`.
+/// `POST /v1/keys`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
     /// For people (1-100 characters).
     pub name: String,
-    /// Any of `sessions:write`, `sessions:read`, `esign`, `webhooks`, `workflows`, `admin`
+    /// Any of `sessions`, `workflows`, `esign:admin`, `esign:send`, `webhooks`, `admin`
     /// (`admin` holds every other scope and manages keys).
     pub scopes: Vec<String>,
     /// The tenant whose sessions, documents, workflows and webhooks the key sees (1-64 of
@@ -55,7 +55,7 @@ pub struct ApiKey {
     pub secret: Option<String>,
 }
 
-/// `GET /v1/api-keys`.
+/// `GET /v1/keys`.
 #[derive(Serialize, ToSchema)]
 pub struct ApiKeyList {
     /// Oldest first, without secrets.
@@ -100,7 +100,7 @@ async fn managed(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKeyRo
 }
 
 /// Creates an API key; the answer carries its secret, once.
-#[utoipa::path(post, path = "/v1/api-keys", tag = "api-keys", request_body = CreateApiKey,
+#[utoipa::path(post, path = "/v1/keys", tag = "keys", request_body = CreateApiKey,
     security(("api_key" = ["admin"])),
     responses((status = 201, body = ApiKey), (status = "4XX", body = ErrorBody)))]
 pub async fn create_api_key(
@@ -134,7 +134,7 @@ pub async fn create_api_key(
 }
 
 /// Lists API keys, without their secrets.
-#[utoipa::path(get, path = "/v1/api-keys", tag = "api-keys", params(KeyQuery),
+#[utoipa::path(get, path = "/v1/keys", tag = "keys", params(KeyQuery),
     security(("api_key" = ["admin"])),
     responses((status = 200, body = ApiKeyList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_api_keys(
@@ -157,7 +157,7 @@ pub async fn list_api_keys(
 
 /// Replaces a key's secret: a new key with the same name, scopes and tenant (its secret shown
 /// once); the old secret stops after `api_key_rotation_grace_s` (default at once).
-#[utoipa::path(post, path = "/v1/api-keys/{id}/rotate", tag = "api-keys",
+#[utoipa::path(post, path = "/v1/keys/{id}/rotate", tag = "keys",
     params(("id" = String, Path, description = "API key id")), security(("api_key" = ["admin"])),
     responses((status = 201, body = ApiKey), (status = "4XX", body = ErrorBody)))]
 pub async fn rotate_api_key(
@@ -191,7 +191,7 @@ pub async fn rotate_api_key(
 }
 
 /// Revokes a key: from this request on, it is `401 invalid_credentials`.
-#[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "api-keys",
+#[utoipa::path(delete, path = "/v1/keys/{id}", tag = "keys",
     params(("id" = String, Path, description = "API key id")), security(("api_key" = ["admin"])),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn revoke_api_key(

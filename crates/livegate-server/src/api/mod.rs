@@ -26,7 +26,7 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Livegate verification API", version = "1",
-         description = "Face liveness sessions, face match, workflows, webhooks, API keys and the e-signature integration (departments, documents, signing journey). Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable codes. API keys hold scopes (`sessions:write`, `sessions:read`, `esign`, `webhooks`, `workflows`, `admin`) and see only their tenant's rows."),
+         description = "Face liveness sessions, face match, workflows, webhooks, API keys and the e-signature integration (departments, documents, signing journey). Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable codes. API keys (`/v1/keys`) hold scopes (`sessions`, `workflows`, `esign:admin`, `esign:send`, `webhooks`, `admin`) and see only their tenant's rows."),
     modifiers(&Security),
     components(schemas(ErrorBody))
 )]

@@ -401,14 +401,14 @@ pub async fn new_session_with(
 
 /// Creates a session.
 #[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSession,
-    security(("api_key" = [])),
+    security(("api_key" = ["sessions"])),
     responses((status = 201, body = SessionCreated), (status = "4XX", body = ErrorBody)))]
 pub async fn create_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::SessionsWrite).await?;
+    let caller = require(&state, &headers, Scope::Sessions).await?;
     let Json(req) = body.map_err(json_error)?;
     let (profile, prev) = base_of(&state, &caller.tenant, &req).await?;
     let created = new_session(&state, &caller.tenant, profile, prev.as_ref(), &req).await?;
@@ -439,14 +439,14 @@ pub async fn require_open(state: &AppState, s: &mut SessionRow) -> Result<(), Ap
 /// Reads a session.
 #[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions",
     params(("id" = String, Path, description = "Session id")),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 200, body = SessionDetail), (status = "4XX", body = ErrorBody)))]
 pub async fn session_detail(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SessionDetail>, ApiError> {
-    let mut session = authorised_session(&state, &headers, &id, Scope::SessionsRead).await?;
+    let mut session = authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     check_expiry(&state, &mut session).await?;
     Ok(Json(detail_for(&state, &headers, &session).await?))
 }
@@ -511,7 +511,7 @@ async fn evaluate_and_store(state: &AppState, mut session: SessionRow) -> Result
 /// Completes a session: evaluates it, stores the verdict once, keeps audit images.
 #[utoipa::path(post, path = "/v1/sessions/{id}/complete", tag = "sessions",
     params(("id" = String, Path, description = "Session id")),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 200, body = SessionDetail), (status = "4XX", body = ErrorBody),
                (status = 503, description = "No worker slot within `worker_wait_ms`: retry", body = ErrorBody)))]
 pub async fn complete(
@@ -519,7 +519,7 @@ pub async fn complete(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SessionDetail>, ApiError> {
-    let mut session = authorised_session(&state, &headers, &id, Scope::SessionsWrite).await?;
+    let mut session = authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     if let Err(e) = require_open(&state, &mut session).await {
         state.frame_cache.forget(&id);
         return Err(e);
@@ -539,14 +539,14 @@ pub async fn complete(
 /// One audit image's bytes.
 #[utoipa::path(get, path = "/v1/sessions/{id}/audit/{index}", tag = "sessions",
     params(("id" = String, Path, description = "Session id"), ("index" = i64, Path, description = "0-based")),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
 pub async fn audit_image(
     State(state): State<AppState>,
     Path((id, index)): Path<(String, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    authorised_session(&state, &headers, &id, Scope::SessionsRead).await?;
+    authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     let images = state.store.audit_images(&id).await?;
     let image = images
         .iter()

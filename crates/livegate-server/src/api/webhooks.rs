@@ -84,7 +84,7 @@ fn view(e: EndpointRow, with_secret: bool) -> Endpoint {
 
 /// Registers a webhook endpoint; the response carries its signing secret, once.
 #[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", request_body = EndpointInput,
-    security(("api_key" = [])), responses((status = 201, body = Endpoint), (status = "4XX", body = ErrorBody)))]
+    security(("api_key" = ["webhooks"])), responses((status = 201, body = Endpoint), (status = "4XX", body = ErrorBody)))]
 pub async fn create_endpoint(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -111,7 +111,7 @@ pub async fn create_endpoint(
 }
 
 /// Lists endpoints (without secrets).
-#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("api_key" = ["webhooks"])),
     responses((status = 200, body = Vec<Endpoint>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_endpoints(
     State(state): State<AppState>,
@@ -123,7 +123,7 @@ pub async fn list_endpoints(
 }
 
 /// Removes an endpoint and its delivery log.
-#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("api_key" = [])),
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("api_key" = ["webhooks"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn delete_endpoint(
@@ -140,7 +140,7 @@ pub async fn delete_endpoint(
 }
 
 /// The delivery log of an endpoint, newest first (last 100).
-#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("api_key" = ["webhooks"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 200, body = Vec<Delivery>), (status = "4XX", body = ErrorBody)))]
 pub async fn deliveries(

@@ -98,7 +98,7 @@ async fn own_workflow(state: &AppState, caller: &crate::keys::Caller, id: &str) 
 
 /// Creates a workflow.
 #[utoipa::path(post, path = "/v1/workflows", tag = "workflows", request_body = WorkflowInput,
-    security(("api_key" = [])),
+    security(("api_key" = ["workflows"])),
     responses((status = 201, body = Workflow), (status = "4XX", body = ErrorBody)))]
 pub async fn create_workflow(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub async fn create_workflow(
 }
 
 /// Lists workflows by name.
-#[utoipa::path(get, path = "/v1/workflows", tag = "workflows", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/workflows", tag = "workflows", security(("api_key" = ["workflows"])),
     responses((status = 200, body = Vec<Workflow>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_workflows(
     State(state): State<AppState>,
@@ -134,7 +134,7 @@ pub async fn list_workflows(
 }
 
 /// Reads a workflow.
-#[utoipa::path(get, path = "/v1/workflows/{id}", tag = "workflows", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/workflows/{id}", tag = "workflows", security(("api_key" = ["workflows"])),
     params(("id" = String, Path, description = "Workflow id")),
     responses((status = 200, body = Workflow), (status = "4XX", body = ErrorBody)))]
 pub async fn get_workflow(
@@ -149,7 +149,7 @@ pub async fn get_workflow(
 
 /// Replaces a workflow's name and profile (sessions already created keep theirs).
 #[utoipa::path(put, path = "/v1/workflows/{id}", tag = "workflows", request_body = WorkflowInput,
-    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = ["workflows"])),
     responses((status = 200, body = Workflow), (status = "4XX", body = ErrorBody)))]
 pub async fn update_workflow(
     State(state): State<AppState>,
@@ -172,7 +172,7 @@ pub async fn update_workflow(
 
 /// Deletes a workflow.
 #[utoipa::path(delete, path = "/v1/workflows/{id}", tag = "workflows",
-    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = ["workflows"])),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn delete_workflow(
     State(state): State<AppState>,

@@ -120,7 +120,7 @@ fn row_request(headers: &[String], record: &csv::StringRecord) -> Result<Invitee
 #[utoipa::path(post, path = "/v1/documents/bulk", tag = "esign", params(BulkQuery),
     request_body(content = String, content_type = "text/csv",
         description = "Header row, then one invitee per row: name,email,phone,signer_type,capture_photo,smart_liveliness,liveliness_retries,face_match_retries,reference_image"),
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:send"])),
     responses((status = 201, body = BulkCreated), (status = "4XX", body = ErrorBody)))]
 pub async fn bulk_send(
     State(state): State<AppState>,
@@ -129,7 +129,7 @@ pub async fn bulk_send(
     Query(q): Query<BulkQuery>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
     require_content_type(&headers, "text/csv", "send the CSV file as text/csv")?;
     let department = own_department(&state, &caller, &q.department_id).await?;
     let (pdf, info) = template_pdf(&state, &caller.tenant, &q.template_id).await?;

@@ -129,14 +129,14 @@ fn settings(d: &DepartmentRow) -> [(&'static str, String); 3] {
 
 /// Creates a department.
 #[utoipa::path(post, path = "/v1/departments", tag = "esign", request_body = CreateDepartment,
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:admin"])),
     responses((status = 201, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn create_department(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<CreateDepartment>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let Json(req) = body.map_err(json_error)?;
     let now = state.clock.now_ms();
     let d = DepartmentRow {
@@ -164,13 +164,13 @@ pub async fn create_department(
 }
 
 /// Lists departments.
-#[utoipa::path(get, path = "/v1/departments", tag = "esign", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/departments", tag = "esign", security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = DepartmentList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<DepartmentList>, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let departments = state
         .store
         .departments(&caller.tenant)
@@ -183,14 +183,14 @@ pub async fn list_departments(
 
 /// Reads a department.
 #[utoipa::path(get, path = "/v1/departments/{id}", tag = "esign",
-    params(("id" = String, Path, description = "Department id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Department id")), security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn get_department(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Department>, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let d = own_department(&state, &caller, &id).await?;
     Ok(Json(d.into()))
 }
@@ -199,7 +199,7 @@ pub async fn get_department(
 #[utoipa::path(patch, path = "/v1/departments/{id}", tag = "esign", request_body = UpdateDepartment,
     params(("id" = String, Path, description = "Department id"),
            ("X-Livegate-Actor" = Option<String>, Header, description = "Who makes the change (recorded)")),
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn update_department(
     State(state): State<AppState>,
@@ -207,7 +207,7 @@ pub async fn update_department(
     headers: HeaderMap,
     body: Result<Json<UpdateDepartment>, JsonRejection>,
 ) -> Result<Json<Department>, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let Json(req) = body.map_err(json_error)?;
     let name = req.name.as_deref().map(check_name).transpose()?;
     let acceptance = req.acceptance_percentage.map(check_acceptance).transpose()?;
@@ -249,14 +249,14 @@ pub async fn update_department(
 
 /// A department's change history.
 #[utoipa::path(get, path = "/v1/departments/{id}/changes", tag = "esign",
-    params(("id" = String, Path, description = "Department id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Department id")), security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = ChangeList), (status = "4XX", body = ErrorBody)))]
 pub async fn department_changes(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ChangeList>, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     own_department(&state, &caller, &id).await?;
     let changes = state
         .store

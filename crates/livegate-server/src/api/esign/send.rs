@@ -119,7 +119,7 @@ async fn inspect_pdf(state: &AppState, bytes: Bytes) -> Result<(Bytes, PdfInfo),
 
 /// Stores a PDF template.
 #[utoipa::path(post, path = "/v1/templates", tag = "esign", params(TemplateQuery),
-    request_body(content = Vec<u8>, content_type = "application/pdf"), security(("api_key" = [])),
+    request_body(content = Vec<u8>, content_type = "application/pdf"), security(("api_key" = ["esign:admin"])),
     responses((status = 201, body = Template), (status = "4XX", body = ErrorBody)))]
 pub async fn create_template(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ pub async fn create_template(
     Query(q): Query<TemplateQuery>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     require_content_type(&headers, "application/pdf", "send the PDF as application/pdf")?;
     if q.name.trim().is_empty() {
         return Err(ApiError::InvalidRequest("name is required".into()));
@@ -161,10 +161,10 @@ fn template_view(t: TemplateRow) -> Template {
 }
 
 /// Lists templates.
-#[utoipa::path(get, path = "/v1/templates", tag = "esign", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/templates", tag = "esign", security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = TemplateList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_templates(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<TemplateList>, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let templates = state
         .store
         .templates(&caller.tenant, None)
@@ -356,7 +356,7 @@ pub(super) async fn template_pdf(state: &AppState, tenant: &str, id: &str) -> Re
 
 /// Sends a document for signature ("Save and send").
 #[utoipa::path(post, path = "/v1/documents", tag = "esign", request_body = CreateDocument,
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:send"])),
     responses((status = 201, body = DocumentDetail), (status = "4XX", body = ErrorBody)))]
 pub async fn create_document(
     State(state): State<AppState>,
@@ -364,7 +364,7 @@ pub async fn create_document(
     ClientMeta(meta): ClientMeta,
     body: Result<Json<CreateDocument>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Esign).await?;
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
     let Json(req) = body.map_err(json_error)?;
     let department = own_department(&state, &caller, &req.department_id).await?;
     let (pdf, info) = match (&req.pdf, &req.template_id) {
