@@ -267,6 +267,43 @@ await check('Bearer matched case-insensitively', async () => {
   return r.status === 200 ? true : `${r.status} ${code(r)}`;
 });
 
+// 7. API keys, scopes and tenants ------------------------------------------------------------------
+{
+  const tenantKey = async (tenant, scopes) => {
+    const r = await api('POST', '/v1/keys', { body: { name: `sec ${tenant}`, scopes, tenant } });
+    if (r.status !== 201) throw new Error(`api key: ${r.status} ${r.text}`);
+    return r.json;
+  };
+  const stamp = Date.now().toString(36);
+  let a;
+  let b;
+  await check('keys are created with their secret once and listed without it', async () => {
+    a = await tenantKey(`sec-a-${stamp}`, ['sessions', 'esign:admin']);
+    b = await tenantKey(`sec-b-${stamp}`, ['sessions', 'esign:admin']);
+    const list = await api('GET', '/v1/keys');
+    return list.status === 200 && !list.text.includes(a.secret) && !list.text.includes('lgk_') ? true : `${list.status}`;
+  });
+  await check("another tenant's session and document are 404", async () => {
+    const s = await api('POST', '/v1/sessions', { token: a.secret, body: {} });
+    const dep = await api('POST', '/v1/departments', { token: a.secret, body: { name: `sec-${stamp}` } });
+    const seen = [
+      expect(await api('GET', `/v1/sessions/${s.json.id}`, { token: b.secret }), 404, 'session_not_found'),
+      expect(await api('GET', `/v1/departments/${dep.json.id}`, { token: b.secret }), 404, 'department_not_found'),
+    ];
+    return seen.find((r) => r !== true) ?? true;
+  });
+  await check('a key without the scope is 403 insufficient_scope (esign:admin cannot send)', async () =>
+    expect(await api('POST', '/v1/documents', { token: b.secret, body: {} }), 403, 'insufficient_scope'));
+  await check('former scope names are 400 unknown_scope', async () =>
+    expect(await api('POST', '/v1/keys', { body: { name: 'old', scopes: ['sessions:write'] } }), 400, 'unknown_scope'));
+  await check('/v1/api-keys is gone (404)', async () => expect(await api('GET', '/v1/api-keys'), 404, 'not_found'));
+  await check('a revoked key is 401 at once', async () => {
+    const del = await api('DELETE', `/v1/keys/${b.id}`);
+    if (del.status !== 204) return `revoke: ${del.status}`;
+    return expect(await api('GET', '/v1/documents', { token: b.secret }), 401, 'invalid_credentials');
+  });
+}
+
 // Rate limit last: it spends the key's session budget.
 await check('session creation flood answered 429 with Retry-After', async () => {
   let limited = null;

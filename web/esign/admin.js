@@ -10,6 +10,7 @@ import { Api, Notice, byId, h } from './common.js';
 import { mountBulk } from './admin-bulk.js';
 import { mountDepartments } from './admin-departments.js';
 import { mountDocuments } from './admin-documents.js';
+import { mountKeys } from './admin-keys.js';
 import { mountOutbox } from './admin-outbox.js';
 import { mountSend } from './admin-send.js';
 import { mountTemplates } from './admin-templates.js';
@@ -91,6 +92,7 @@ const sections = [
   mountTemplates(ctx),
   mountDocuments(ctx),
   mountOutbox(ctx),
+  mountKeys(ctx),
 ];
 
 /** @type {HTMLButtonElement[]} */

@@ -146,6 +146,17 @@
  */
 
 /**
+ * @typedef {Object} ApiKey
+ * @property {string} id
+ * @property {string} name
+ * @property {string[]} scopes
+ * @property {string} tenant
+ * @property {number} created_at
+ * @property {number | null} last_used_at
+ * @property {number | null} revoked_at
+ */
+
+/**
  * @typedef {Object} OutboxMessage
  * @property {string} id
  * @property {number} at

@@ -39,8 +39,11 @@ pub struct ServerConfig {
     /// Parsed frame signals of open sessions kept in memory, in frames over all sessions
     /// (default 20000, a few tens of MB); least recently used sessions go first.
     pub frame_cache_frames: usize,
-    /// An API key created on first start, stored hashed.
+    /// An API key created on first start, stored hashed: an `admin` key of the default tenant.
     pub bootstrap_api_key: Option<String>,
+    /// Seconds a rotated API key keeps working after `POST /v1/keys/{id}/rotate` (default 0:
+    /// the old secret stops at once).
+    pub api_key_rotation_grace_s: u64,
     /// Seconds frames are kept after a session completes or expires; 0 deletes them at
     /// completion (audit images are kept).
     pub frame_retention_s: u64,
@@ -114,6 +117,7 @@ impl Default for ServerConfig {
             worker_wait_ms: 10_000,
             frame_cache_frames: 20_000,
             bootstrap_api_key: None,
+            api_key_rotation_grace_s: 0,
             frame_retention_s: 0,
             audit_images: 3,
             webhook_max_attempts: 6,
@@ -235,6 +239,7 @@ impl ServerConfig {
         number!(audit_images, "LIVEGATE_AUDIT_IMAGES");
         number!(webhook_max_attempts, "LIVEGATE_WEBHOOK_MAX_ATTEMPTS");
         number!(webhook_backoff_ms, "LIVEGATE_WEBHOOK_BACKOFF_MS");
+        number!(api_key_rotation_grace_s, "LIVEGATE_API_KEY_ROTATION_GRACE_S");
         number!(poll_interval_ms, "LIVEGATE_POLL_INTERVAL_MS");
         Ok(())
     }
@@ -342,6 +347,13 @@ impl ServerConfig {
         check(
             (10..=60_000).contains(&self.poll_interval_ms),
             format!("poll_interval_ms must be 10-60000, got {}", self.poll_interval_ms),
+        )?;
+        check(
+            self.api_key_rotation_grace_s <= 30 * 86_400,
+            format!(
+                "api_key_rotation_grace_s must be at most 30 days, got {}",
+                self.api_key_rotation_grace_s
+            ),
         )?;
         check(
             self.bootstrap_api_key.as_ref().is_none_or(|k| k.len() >= 16),

@@ -25,6 +25,25 @@ pub enum ApiError {
     /// A valid session token used on another session.
     #[error("this session token belongs to another session")]
     ForeignToken,
+    /// The API key lacks the scope the route needs.
+    #[error("this API key lacks the scope `{0}`")]
+    InsufficientScope(&'static str),
+    /// A scope name that is not one of the fixed set.
+    #[error("unknown scope {0:?}; scopes are sessions, workflows, esign:admin, esign:send, webhooks, admin")]
+    UnknownScope(String),
+    /// A tenant name that is not 1-64 of a-z, 0-9, `-`, `_`.
+    #[error("invalid tenant {0:?}: use 1-64 characters of a-z, 0-9, - and _")]
+    InvalidTenant(String),
+    /// An admin key of one tenant naming another (only the default tenant's admin keys manage
+    /// other tenants' keys).
+    #[error("this key manages only its own tenant's keys")]
+    TenantForbidden,
+    /// No such API key (or another tenant's).
+    #[error("API key not found")]
+    ApiKeyNotFound,
+    /// The API key is revoked and cannot be rotated.
+    #[error("API key {0} is revoked")]
+    ApiKeyRevoked(String),
     /// The JSON body is malformed or has unknown fields.
     #[error("invalid JSON body: {0}")]
     InvalidJson(String),
@@ -205,6 +224,12 @@ impl ApiError {
             Self::MissingCredentials => (StatusCode::UNAUTHORIZED, "missing_credentials"),
             Self::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             Self::ForeignToken => (StatusCode::FORBIDDEN, "foreign_token"),
+            Self::InsufficientScope(_) => (StatusCode::FORBIDDEN, "insufficient_scope"),
+            Self::UnknownScope(_) => (StatusCode::BAD_REQUEST, "unknown_scope"),
+            Self::InvalidTenant(_) => (StatusCode::BAD_REQUEST, "invalid_tenant"),
+            Self::TenantForbidden => (StatusCode::FORBIDDEN, "tenant_forbidden"),
+            Self::ApiKeyNotFound => (StatusCode::NOT_FOUND, "api_key_not_found"),
+            Self::ApiKeyRevoked(_) => (StatusCode::CONFLICT, "api_key_revoked"),
             Self::InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
             Self::UnsupportedMediaType(..) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::InvalidProfile(_) => (StatusCode::BAD_REQUEST, "invalid_profile"),

@@ -16,6 +16,7 @@ pub mod esign;
 pub mod evidence;
 pub mod frame_cache;
 pub mod headers;
+pub mod keys;
 pub mod metrics;
 pub mod objects;
 pub mod origins;

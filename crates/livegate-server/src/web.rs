@@ -52,6 +52,7 @@ const ESIGN: &[(&str, &str, &str)] = &[
         JS,
         include_str!("../../../web/esign/admin-invitee.js"),
     ),
+    ("admin-keys.js", JS, include_str!("../../../web/esign/admin-keys.js")),
     (
         "admin-outbox.js",
         JS,

@@ -1,11 +1,13 @@
-//! Credentials (API keys for backends, per-session client tokens for browsers), request-body
-//! errors, and the OS random generator for secrets and challenge plans.
+//! Credentials (API keys for backends, with their scopes and tenant: see [`crate::keys`];
+//! per-session client tokens for browsers), request-body errors, and the OS random generator
+//! for secrets and challenge plans.
 
 use axum::extract::rejection::JsonRejection;
 use axum::http::HeaderMap;
 use rand_core::{OsRng, TryRngCore};
 
 use crate::error::ApiError;
+use crate::keys::{scopes_from_text, Caller, Scope};
 use crate::store::{hash_secret, SessionRow};
 use crate::AppState;
 
@@ -30,22 +32,37 @@ pub fn is_client_token(headers: &HeaderMap) -> bool {
     bearer(headers).is_ok_and(|s| s.starts_with(TOKEN_PREFIX))
 }
 
-/// Requires a valid API key.
-pub async fn require_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    if state.store.api_key_valid(bearer(headers)?).await? {
-        Ok(())
-    } else {
-        Err(ApiError::InvalidCredentials)
-    }
+/// The API key behind the request, which must hold `scope`: `invalid_credentials` for an
+/// unknown or revoked key, `insufficient_scope` without the scope.
+pub async fn require(state: &AppState, headers: &HeaderMap, scope: Scope) -> Result<Caller, ApiError> {
+    let key = state
+        .store
+        .api_key_by_secret(bearer(headers)?, state.clock.now_ms())
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    let caller = Caller {
+        key_id: key.id,
+        tenant: key.tenant_id,
+        scopes: scopes_from_text(&key.scopes),
+    };
+    caller.require(scope)?;
+    Ok(caller)
 }
 
-/// Loads a session the caller may act on: with an API key, or with the session's own client
+/// Loads a session the caller may act on: with an API key holding `scope` of the session's
+/// tenant (another tenant's session is `session_not_found`), or with the session's own client
 /// token. Another session's token is `foreign_token`; anything else `invalid_credentials`.
-pub async fn authorised_session(state: &AppState, headers: &HeaderMap, id: &str) -> Result<SessionRow, ApiError> {
+pub async fn authorised_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    scope: Scope,
+) -> Result<SessionRow, ApiError> {
     let secret = bearer(headers)?;
     if !secret.starts_with(TOKEN_PREFIX) {
-        require_api_key(state, headers).await?;
-        return state.store.session(id).await?.ok_or(ApiError::SessionNotFound);
+        let caller = require(state, headers, scope).await?;
+        let session = state.store.session(id).await?.ok_or(ApiError::SessionNotFound)?;
+        return caller.own(&session.tenant_id.clone(), session, ApiError::SessionNotFound);
     }
     match state.store.session(id).await? {
         Some(s) if s.token_hash == hash_secret(secret) => Ok(s),

@@ -31,10 +31,11 @@ pub async fn client_retry(State(state): State<AppState>, headers: HeaderMap) -> 
     let mut session = token_session(&state, &headers).await?;
     check_expiry(&state, &mut session).await?;
     let req = CreateSession {
-        retry_of: Some(session.id),
+        retry_of: Some(session.id.clone()),
         ..CreateSession::default()
     };
-    let (profile, prev) = base_of(&state, &req).await?;
-    let created = new_session(&state, profile, prev.as_ref(), &req).await?;
+    let tenant = session.tenant_id.clone();
+    let (profile, prev) = base_of(&state, &tenant, &req).await?;
+    let created = new_session(&state, &tenant, profile, prev.as_ref(), &req).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

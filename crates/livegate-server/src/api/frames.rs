@@ -26,6 +26,7 @@ use super::sessions::require_open;
 use super::{image_extension, on_worker, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::frame_cache::Snapshot;
+use crate::keys::Scope;
 use crate::metrics::stage;
 use crate::store::{AddFrame, FrameLimits, FrameRefusal, FrameRow, StoreError};
 use crate::AppState;
@@ -321,7 +322,7 @@ const MAX_FLASH_SINCE_S: f64 = 10.0;
            ("X-Flash-Since" = Option<f64>, Header, description = "Seconds that step's colour had been on screen (with X-Flash-Step)"),
            ("Idempotency-Key" = Option<String>, Header, description = "Client key of this frame; a retried upload with the same key is answered 200 with the original, storing nothing twice")),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG or PNG (image/png), at least 320x240"),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 201, body = FrameAccepted), (status = 200, description = "A retried upload", body = FrameAccepted),
                (status = "4XX", body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn add_frame(
@@ -330,7 +331,7 @@ pub async fn add_frame(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut session = authorised_session(&state, &headers, &id).await?;
+    let mut session = authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     require_open(&state, &mut session).await?;
     let limit = state.config.max_frame_bytes;
     let body = body.map_err(|e| match e.status() {

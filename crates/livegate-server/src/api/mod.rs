@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod esign;
 pub mod frames;
+pub mod keys;
 pub mod sessions;
 pub mod webhooks;
 pub mod workflows;
@@ -25,7 +26,7 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Livegate verification API", version = "1",
-         description = "Face liveness sessions, face match, workflows, webhooks and the e-signature integration (departments, documents, signing journey). Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable codes."),
+         description = "Face liveness sessions, face match, workflows, webhooks, API keys and the e-signature integration (departments, documents, signing journey). Errors are JSON `{\"error\": {\"code\", \"message\"}}` with stable codes. API keys (`/v1/keys`) hold scopes (`sessions`, `workflows`, `esign:admin`, `esign:send`, `webhooks`, `admin`) and see only their tenant's rows."),
     modifiers(&Security),
     components(schemas(ErrorBody))
 )]
@@ -41,7 +42,10 @@ impl Modify for Security {
             http.description = Some(what.to_string());
             SecurityScheme::Http(http)
         };
-        components.add_security_scheme("api_key", bearer("Server API key"));
+        components.add_security_scheme(
+            "api_key",
+            bearer("Server API key: its scopes decide the routes, its tenant the rows it sees"),
+        );
         components.add_security_scheme("client_token", bearer("Session client token (lgt_…), one session only"));
         components.add_security_scheme(
             "journey_token",
@@ -101,6 +105,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))
         .routes(routes!(webhooks::delete_endpoint))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(keys::create_api_key, keys::list_api_keys))
+        .routes(routes!(keys::rotate_api_key))
+        .routes(routes!(keys::revoke_api_key))
         .routes(routes!(client::client_session))
         .routes(routes!(client::client_retry))
         .routes(routes!(

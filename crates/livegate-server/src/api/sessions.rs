@@ -17,12 +17,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::auth::{
-    authorised_session, is_client_token, json_error, random_secret, require_api_key, OsCsprng, TOKEN_PREFIX,
-};
+use super::auth::{authorised_session, is_client_token, json_error, random_secret, require, OsCsprng, TOKEN_PREFIX};
 use super::{image_extension, on_worker, on_worker_waiting, parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::frame_cache::Snapshot;
+use crate::keys::Scope;
 use crate::outcome::{outcome, FaceMatchResult, SessionResult};
 use crate::profile::Profile;
 use crate::store::{hash_secret, Completion, SessionRow};
@@ -173,15 +172,25 @@ fn max_attempts(profile: &Profile) -> i64 {
     1 + i64::from(profile.retries.unwrap_or(0))
 }
 
-/// The base profile and reference of a new session: a retry's predecessor, or the workflow.
-pub async fn base_of(state: &AppState, req: &CreateSession) -> Result<(Profile, Option<SessionRow>), ApiError> {
+/// The base profile and reference of a new session: a retry's predecessor, or the workflow,
+/// either of `tenant` (another tenant's is not found).
+pub async fn base_of(
+    state: &AppState,
+    tenant: &str,
+    req: &CreateSession,
+) -> Result<(Profile, Option<SessionRow>), ApiError> {
     if let Some(prev_id) = &req.retry_of {
         if req.workflow_id.is_some() || req.profile.is_some() || req.overrides.is_some() {
             return Err(ApiError::InvalidRequest(
                 "a retry keeps its session's profile; send only retry_of".into(),
             ));
         }
-        let prev = state.store.session(prev_id).await?.ok_or(ApiError::SessionNotFound)?;
+        let prev = state
+            .store
+            .session(prev_id)
+            .await?
+            .filter(|p| p.tenant_id == tenant)
+            .ok_or(ApiError::SessionNotFound)?;
         let expired = prev.result.is_none() && state.clock.now_ms() > prev.expires_at;
         // An approved attempt may be retried too (seed 000: "Retry if unhappy") while attempts
         // remain.
@@ -198,20 +207,23 @@ pub async fn base_of(state: &AppState, req: &CreateSession) -> Result<(Profile, 
         return Ok((profile, Some(prev)));
     }
     let mut profile = match &req.workflow_id {
-        Some(id) => parse_stored(
-            &state
-                .store
-                .workflow(id)
-                .await?
-                .ok_or(ApiError::WorkflowNotFound)?
-                .profile,
-        )?,
+        Some(id) => parse_stored(&tenant_workflow(state, tenant, id).await?.profile)?,
         None => Profile::default(),
     };
     for layer in [&req.profile, &req.overrides].into_iter().flatten() {
         profile = profile.merged(layer);
     }
     Ok((profile, None))
+}
+
+/// A workflow of `tenant` (another tenant's is `workflow_not_found`).
+async fn tenant_workflow(state: &AppState, tenant: &str, id: &str) -> Result<crate::store::WorkflowRow, ApiError> {
+    state
+        .store
+        .workflow(id)
+        .await?
+        .filter(|w| w.tenant_id == tenant)
+        .ok_or(ApiError::WorkflowNotFound)
 }
 
 /// Decodes a base64 reference photo, checks it with the engine's reference gate and computes its
@@ -238,13 +250,13 @@ pub async fn reference_embedding(state: &AppState, b64: &str) -> Result<(Vec<u8>
 
 /// The lockout: `lockout_failures` declined sessions of `subject` within `lockout_window_s`
 /// refuse new ones until the oldest of them leaves the window.
-async fn refuse_locked(state: &AppState, subject: &str, now: i64) -> Result<(), ApiError> {
+async fn refuse_locked(state: &AppState, tenant: &str, subject: &str, now: i64) -> Result<(), ApiError> {
     let limit = state.config.lockout_failures as usize;
     if limit == 0 {
         return Ok(());
     }
     let window = state.config.lockout_window_s as i64 * 1000;
-    let failures = state.store.failures_since(subject, now - window).await?;
+    let failures = state.store.failures_since(tenant, subject, now - window).await?;
     if failures.len() < limit {
         return Ok(());
     }
@@ -255,11 +267,16 @@ async fn refuse_locked(state: &AppState, subject: &str, now: i64) -> Result<(), 
 }
 
 /// A redirect URL the session's workflow allows.
-async fn checked_redirect(state: &AppState, workflow_id: Option<&str>, url: &str) -> Result<String, ApiError> {
+async fn checked_redirect(
+    state: &AppState,
+    tenant: &str,
+    workflow_id: Option<&str>,
+    url: &str,
+) -> Result<String, ApiError> {
     let refuse = |why| ApiError::RedirectNotAllowed(url.chars().take(200).collect(), why);
     let id = workflow_id
         .ok_or_else(|| refuse("a redirect_url needs a workflow_id whose allowed_origins list its origin"))?;
-    let workflow = state.store.workflow(id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    let workflow = tenant_workflow(state, tenant, id).await?;
     let allowed = super::workflows::allowed_origins(&workflow)?;
     crate::origins::check_redirect(url, &allowed).map_err(refuse)?;
     Ok(url.to_string())
@@ -275,26 +292,29 @@ pub struct MeasuredReference {
     pub embedding: String,
 }
 
-/// Stores a new session from a profile (a retry passes its predecessor) and returns what the
-/// caller hands to the browser.
+/// Stores a new session of `tenant` from a profile (a retry passes its predecessor, whose
+/// tenant it keeps) and returns what the caller hands to the browser.
 pub async fn new_session(
     state: &AppState,
+    tenant: &str,
     profile: Profile,
     prev: Option<&SessionRow>,
     req: &CreateSession,
 ) -> Result<SessionCreated, ApiError> {
-    new_session_with(state, profile, prev, req, None).await
+    new_session_with(state, tenant, profile, prev, req, None).await
 }
 
 /// [`new_session`] with a reference photo measured before (`req.reference_image` and `prev`
 /// take precedence).
 pub async fn new_session_with(
     state: &AppState,
+    tenant: &str,
     mut profile: Profile,
     prev: Option<&SessionRow>,
     req: &CreateSession,
     measured: Option<MeasuredReference>,
 ) -> Result<SessionCreated, ApiError> {
+    let tenant = prev.map_or(tenant, |p| p.tenant_id.as_str());
     let has_reference =
         req.reference_image.is_some() || prev.is_some_and(|p| p.reference_key.is_some()) || measured.is_some();
     if has_reference {
@@ -328,7 +348,7 @@ pub async fn new_session_with(
     };
     let redirect_url = match (prev, &req.redirect_url) {
         (Some(p), _) => p.redirect_url.clone(),
-        (None, Some(url)) => Some(checked_redirect(state, req.workflow_id.as_deref(), url).await?),
+        (None, Some(url)) => Some(checked_redirect(state, tenant, req.workflow_id.as_deref(), url).await?),
         (None, None) => None,
     };
     let subject = match (prev, &req.subject) {
@@ -341,7 +361,7 @@ pub async fn new_session_with(
     };
     let now = state.clock.now_ms();
     if let Some(subject) = &subject {
-        refuse_locked(state, subject, now).await?;
+        refuse_locked(state, tenant, subject, now).await?;
     }
     let plan = ChallengePlan::draw(&resolved.config, resolved.fixed_order, &mut OsCsprng);
     let token = random_secret(TOKEN_PREFIX)?;
@@ -361,6 +381,7 @@ pub async fn new_session_with(
         expires_at: now + state.config.session_ttl_s as i64 * 1000,
         redirect_url,
         subject,
+        tenant_id: tenant.to_string(),
         ..SessionRow::default()
     };
     state.store.create_session(&row).await?;
@@ -380,17 +401,17 @@ pub async fn new_session_with(
 
 /// Creates a session.
 #[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSession,
-    security(("api_key" = [])),
+    security(("api_key" = ["sessions"])),
     responses((status = 201, body = SessionCreated), (status = "4XX", body = ErrorBody)))]
 pub async fn create_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Sessions).await?;
     let Json(req) = body.map_err(json_error)?;
-    let (profile, prev) = base_of(&state, &req).await?;
-    let created = new_session(&state, profile, prev.as_ref(), &req).await?;
+    let (profile, prev) = base_of(&state, &caller.tenant, &req).await?;
+    let created = new_session(&state, &caller.tenant, profile, prev.as_ref(), &req).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -418,14 +439,14 @@ pub async fn require_open(state: &AppState, s: &mut SessionRow) -> Result<(), Ap
 /// Reads a session.
 #[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions",
     params(("id" = String, Path, description = "Session id")),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 200, body = SessionDetail), (status = "4XX", body = ErrorBody)))]
 pub async fn session_detail(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SessionDetail>, ApiError> {
-    let mut session = authorised_session(&state, &headers, &id).await?;
+    let mut session = authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     check_expiry(&state, &mut session).await?;
     Ok(Json(detail_for(&state, &headers, &session).await?))
 }
@@ -490,7 +511,7 @@ async fn evaluate_and_store(state: &AppState, mut session: SessionRow) -> Result
 /// Completes a session: evaluates it, stores the verdict once, keeps audit images.
 #[utoipa::path(post, path = "/v1/sessions/{id}/complete", tag = "sessions",
     params(("id" = String, Path, description = "Session id")),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 200, body = SessionDetail), (status = "4XX", body = ErrorBody),
                (status = 503, description = "No worker slot within `worker_wait_ms`: retry", body = ErrorBody)))]
 pub async fn complete(
@@ -498,7 +519,7 @@ pub async fn complete(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SessionDetail>, ApiError> {
-    let mut session = authorised_session(&state, &headers, &id).await?;
+    let mut session = authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     if let Err(e) = require_open(&state, &mut session).await {
         state.frame_cache.forget(&id);
         return Err(e);
@@ -518,14 +539,14 @@ pub async fn complete(
 /// One audit image's bytes.
 #[utoipa::path(get, path = "/v1/sessions/{id}/audit/{index}", tag = "sessions",
     params(("id" = String, Path, description = "Session id"), ("index" = i64, Path, description = "0-based")),
-    security(("api_key" = []), ("client_token" = [])),
+    security(("api_key" = ["sessions"]), ("client_token" = [])),
     responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
 pub async fn audit_image(
     State(state): State<AppState>,
     Path((id, index)): Path<(String, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    authorised_session(&state, &headers, &id).await?;
+    authorised_session(&state, &headers, &id, Scope::Sessions).await?;
     let images = state.store.audit_images(&id).await?;
     let image = images
         .iter()

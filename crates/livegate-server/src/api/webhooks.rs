@@ -8,8 +8,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{json_error, random_secret, require_api_key};
+use super::auth::{json_error, random_secret, require};
 use crate::error::{ApiError, ErrorBody};
+use crate::keys::Scope;
 use crate::outbound::OutboundError;
 use crate::store::EndpointRow;
 use crate::AppState;
@@ -83,13 +84,13 @@ fn view(e: EndpointRow, with_secret: bool) -> Endpoint {
 
 /// Registers a webhook endpoint; the response carries its signing secret, once.
 #[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", request_body = EndpointInput,
-    security(("api_key" = [])), responses((status = 201, body = Endpoint), (status = "4XX", body = ErrorBody)))]
+    security(("api_key" = ["webhooks"])), responses((status = 201, body = Endpoint), (status = "4XX", body = ErrorBody)))]
 pub async fn create_endpoint(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<EndpointInput>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Webhooks).await?;
     let Json(input) = body.map_err(json_error)?;
     let url = input.url.trim();
     state.outbound.check_url(url).await.map_err(|e| match e {
@@ -103,25 +104,26 @@ pub async fn create_endpoint(
         url: url.to_string(),
         secret: random_secret("whsec_")?,
         created_at: state.clock.now_ms(),
+        tenant_id: caller.tenant,
     };
     state.store.create_endpoint(&row).await?;
     Ok((StatusCode::CREATED, Json(view(row, true))))
 }
 
 /// Lists endpoints (without secrets).
-#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("api_key" = ["webhooks"])),
     responses((status = 200, body = Vec<Endpoint>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_endpoints(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<Endpoint>>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let rows = state.store.endpoints().await?;
+    let caller = require(&state, &headers, Scope::Webhooks).await?;
+    let rows = state.store.endpoints(&caller.tenant).await?;
     Ok(Json(rows.into_iter().map(|e| view(e, false)).collect()))
 }
 
 /// Removes an endpoint and its delivery log.
-#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("api_key" = [])),
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("api_key" = ["webhooks"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn delete_endpoint(
@@ -129,8 +131,8 @@ pub async fn delete_endpoint(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    require_api_key(&state, &headers).await?;
-    if state.store.delete_endpoint(&id).await? {
+    let caller = require(&state, &headers, Scope::Webhooks).await?;
+    if state.store.delete_endpoint(&caller.tenant, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::WebhookNotFound)
@@ -138,7 +140,7 @@ pub async fn delete_endpoint(
 }
 
 /// The delivery log of an endpoint, newest first (last 100).
-#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("api_key" = ["webhooks"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 200, body = Vec<Delivery>), (status = "4XX", body = ErrorBody)))]
 pub async fn deliveries(
@@ -146,8 +148,13 @@ pub async fn deliveries(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<Delivery>>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    state.store.endpoint(&id).await?.ok_or(ApiError::WebhookNotFound)?;
+    let caller = require(&state, &headers, Scope::Webhooks).await?;
+    state
+        .store
+        .endpoint(&id)
+        .await?
+        .filter(|e| caller.sees(&e.tenant_id))
+        .ok_or(ApiError::WebhookNotFound)?;
     let mut out = Vec::new();
     for d in state.store.deliveries(&id, 100).await? {
         let log = state

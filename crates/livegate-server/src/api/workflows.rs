@@ -8,9 +8,10 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{json_error, require_api_key};
+use super::auth::{json_error, require};
 use super::{parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
+use crate::keys::Scope;
 use crate::profile::Profile;
 use crate::store::WorkflowRow;
 use crate::AppState;
@@ -89,16 +90,22 @@ fn view(row: WorkflowRow) -> Result<Workflow, ApiError> {
     })
 }
 
+/// A workflow of the caller's tenant (another tenant's is `workflow_not_found`).
+async fn own_workflow(state: &AppState, caller: &crate::keys::Caller, id: &str) -> Result<WorkflowRow, ApiError> {
+    let row = state.store.workflow(id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    caller.own(&row.tenant_id.clone(), row, ApiError::WorkflowNotFound)
+}
+
 /// Creates a workflow.
 #[utoipa::path(post, path = "/v1/workflows", tag = "workflows", request_body = WorkflowInput,
-    security(("api_key" = [])),
+    security(("api_key" = ["workflows"])),
     responses((status = 201, body = Workflow), (status = "4XX", body = ErrorBody)))]
 pub async fn create_workflow(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
     let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
     let now = state.clock.now_ms();
     let row = WorkflowRow {
@@ -108,25 +115,26 @@ pub async fn create_workflow(
         allowed_origins,
         created_at: now,
         updated_at: now,
+        tenant_id: caller.tenant,
     };
     state.store.create_workflow(&row).await?;
     Ok((StatusCode::CREATED, Json(view(row)?)))
 }
 
 /// Lists workflows by name.
-#[utoipa::path(get, path = "/v1/workflows", tag = "workflows", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/workflows", tag = "workflows", security(("api_key" = ["workflows"])),
     responses((status = 200, body = Vec<Workflow>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_workflows(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<Workflow>>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let rows = state.store.workflows().await?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
+    let rows = state.store.workflows(&caller.tenant).await?;
     Ok(Json(rows.into_iter().map(view).collect::<Result<_, _>>()?))
 }
 
 /// Reads a workflow.
-#[utoipa::path(get, path = "/v1/workflows/{id}", tag = "workflows", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/workflows/{id}", tag = "workflows", security(("api_key" = ["workflows"])),
     params(("id" = String, Path, description = "Workflow id")),
     responses((status = 200, body = Workflow), (status = "4XX", body = ErrorBody)))]
 pub async fn get_workflow(
@@ -134,14 +142,14 @@ pub async fn get_workflow(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Workflow>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let row = state.store.workflow(&id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
+    let row = own_workflow(&state, &caller, &id).await?;
     Ok(Json(view(row)?))
 }
 
 /// Replaces a workflow's name and profile (sessions already created keep theirs).
 #[utoipa::path(put, path = "/v1/workflows/{id}", tag = "workflows", request_body = WorkflowInput,
-    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = ["workflows"])),
     responses((status = 200, body = Workflow), (status = "4XX", body = ErrorBody)))]
 pub async fn update_workflow(
     State(state): State<AppState>,
@@ -149,9 +157,9 @@ pub async fn update_workflow(
     headers: HeaderMap,
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<Json<Workflow>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::Workflows).await?;
     let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
-    let mut row = state.store.workflow(&id).await?.ok_or(ApiError::WorkflowNotFound)?;
+    let mut row = own_workflow(&state, &caller, &id).await?;
     row.name = name;
     row.profile = profile;
     row.allowed_origins = allowed_origins;
@@ -164,15 +172,15 @@ pub async fn update_workflow(
 
 /// Deletes a workflow.
 #[utoipa::path(delete, path = "/v1/workflows/{id}", tag = "workflows",
-    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Workflow id")), security(("api_key" = ["workflows"])),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn delete_workflow(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    require_api_key(&state, &headers).await?;
-    if state.store.delete_workflow(&id).await? {
+    let caller = require(&state, &headers, Scope::Workflows).await?;
+    if state.store.delete_workflow(&caller.tenant, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::WorkflowNotFound)

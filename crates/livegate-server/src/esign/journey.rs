@@ -172,6 +172,7 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
                             state.config.invitation_ttl_s / 86_400
                         ),
                         kind: "invitation",
+                        tenant: doc.tenant_id.clone(),
                     },
                 )
                 .await?;
@@ -289,6 +290,7 @@ async fn notify_sender(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> R
                 i.name, doc.title, doc.id, i.id
             ),
             kind: "sender_notice",
+            tenant: doc.tenant_id.clone(),
         },
     )
     .await

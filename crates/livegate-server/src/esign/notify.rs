@@ -24,6 +24,8 @@ pub struct Message {
     pub body: String,
     /// `invitation`, `otp` or `sender_notice`.
     pub kind: &'static str,
+    /// The tenant of the document it is about (whose outbox it lands in).
+    pub tenant: String,
 }
 
 /// Sends `message` by SMTP (e-mail, when configured) or into the outbox and the log.
@@ -54,6 +56,7 @@ pub async fn send(state: &AppState, message: Message) -> Result<(), ApiError> {
             subject: message.subject,
             body: message.body,
             kind: message.kind.into(),
+            tenant_id: message.tenant,
         })
         .await?;
     Ok(())

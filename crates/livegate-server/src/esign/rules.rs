@@ -175,6 +175,7 @@ mod tests {
             acceptance_percentage: 65,
             created_at: 0,
             updated_at: 0,
+            tenant_id: "default".into(),
         }
     }
 

@@ -20,6 +20,8 @@ pub struct DepartmentRow {
     pub created_at: i64,
     /// Unix ms.
     pub updated_at: i64,
+    /// The tenant it belongs to.
+    pub tenant_id: String,
 }
 
 /// One recorded change of a department setting.
@@ -54,11 +56,13 @@ pub struct TemplateRow {
     pub bytes: i64,
     /// Unix ms.
     pub created_at: i64,
+    /// The tenant it belongs to.
+    pub tenant_id: String,
 }
 
 macro_rules! department_columns {
     () => {
-        "id, name, smart_liveliness, acceptance_percentage, created_at, updated_at"
+        "id, name, smart_liveliness, acceptance_percentage, created_at, updated_at, tenant_id"
     };
 }
 
@@ -70,6 +74,7 @@ fn department_from(r: &AnyRow) -> Result<DepartmentRow, StoreError> {
         acceptance_percentage: col(r, 3)?,
         created_at: col(r, 4)?,
         updated_at: col(r, 5)?,
+        tenant_id: col(r, 6)?,
     })
 }
 
@@ -80,7 +85,7 @@ impl Store {
         sqlx::query(concat!(
             "INSERT INTO departments (",
             department_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
         ))
         .bind(&d.id)
         .bind(&d.name)
@@ -88,6 +93,7 @@ impl Store {
         .bind(d.acceptance_percentage)
         .bind(d.created_at)
         .bind(d.updated_at)
+        .bind(&d.tenant_id)
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, &format!("a department named {:?}", d.name)))?;
@@ -139,13 +145,14 @@ impl Store {
         row.as_ref().map(department_from).transpose()
     }
 
-    /// Every department, by name.
-    pub async fn departments(&self) -> Result<Vec<DepartmentRow>, StoreError> {
+    /// A tenant's departments, by name.
+    pub async fn departments(&self, tenant: &str) -> Result<Vec<DepartmentRow>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             department_columns!(),
-            " FROM departments ORDER BY name"
+            " FROM departments WHERE tenant_id = $1 ORDER BY name"
         ))
+        .bind(tenant)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(department_from).collect()
@@ -176,8 +183,8 @@ impl Store {
     /// Inserts a template.
     pub async fn create_template(&self, t: &TemplateRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO templates (id, name, object_key, sha256, pages, bytes, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO templates (id, name, object_key, sha256, pages, bytes, created_at, tenant_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&t.id)
         .bind(&t.name)
@@ -186,18 +193,20 @@ impl Store {
         .bind(t.pages)
         .bind(t.bytes)
         .bind(t.created_at)
+        .bind(&t.tenant_id)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// Templates, newest first; one when `id` is given.
-    pub async fn templates(&self, id: Option<&str>) -> Result<Vec<TemplateRow>, StoreError> {
+    /// A tenant's templates, newest first; one when `id` is given.
+    pub async fn templates(&self, tenant: &str, id: Option<&str>) -> Result<Vec<TemplateRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, object_key, sha256, pages, bytes, created_at FROM templates \
-             WHERE $1 IS NULL OR id = $1 ORDER BY created_at DESC, id",
+            "SELECT id, name, object_key, sha256, pages, bytes, created_at, tenant_id FROM templates \
+             WHERE ($1 IS NULL OR id = $1) AND tenant_id = $2 ORDER BY created_at DESC, id",
         )
         .bind(id)
+        .bind(tenant)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -210,6 +219,7 @@ impl Store {
                     pages: col(r, 4)?,
                     bytes: col(r, 5)?,
                     created_at: col(r, 6)?,
+                    tenant_id: col(r, 7)?,
                 })
             })
             .collect()

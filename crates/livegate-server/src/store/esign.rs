@@ -133,6 +133,8 @@ pub struct DocumentRow {
     pub signed_key: Option<String>,
     /// Hex sha256 of the completed PDF.
     pub signed_sha256: Option<String>,
+    /// The tenant it belongs to (its department's).
+    pub tenant_id: String,
 }
 
 /// One invitee of a document and the state of their signing journey.
@@ -239,6 +241,8 @@ pub struct OutboxRow {
     pub body: String,
     /// `invitation`, `otp` or `sender_notice`.
     pub kind: String,
+    /// The tenant of the document it is about.
+    pub tenant_id: String,
 }
 
 /// A sortable unique id: `<ms, 13 digits>-<process sequence>-<random>`.
@@ -252,7 +256,7 @@ pub fn sortable_id(now: i64) -> String {
 macro_rules! document_columns {
     () => {
         "id, department_id, title, object_key, sha256, pages, status, sender_email, created_at, completed_at, \
-         signed_key, signed_sha256"
+         signed_key, signed_sha256, tenant_id"
     };
 }
 macro_rules! invitee_columns {
@@ -278,6 +282,7 @@ fn document_from(r: &AnyRow) -> Result<DocumentRow, StoreError> {
         completed_at: col(r, 9)?,
         signed_key: col(r, 10)?,
         signed_sha256: col(r, 11)?,
+        tenant_id: col(r, 12)?,
     })
 }
 
@@ -364,7 +369,7 @@ impl Store {
             sqlx::query(concat!(
                 "INSERT INTO documents (",
                 document_columns!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
             ))
             .bind(&d.id)
             .bind(&d.department_id)
@@ -378,6 +383,7 @@ impl Store {
             .bind(d.completed_at)
             .bind(&d.signed_key)
             .bind(&d.signed_sha256)
+            .bind(&d.tenant_id)
             .execute(&mut *tx)
             .await?;
             for i in invitees {
@@ -406,14 +412,15 @@ impl Store {
         row.as_ref().map(document_from).transpose()
     }
 
-    /// Documents, newest first.
-    pub async fn documents(&self, limit: i64) -> Result<Vec<DocumentRow>, StoreError> {
+    /// A tenant's documents, newest first.
+    pub async fn documents(&self, tenant: &str, limit: i64) -> Result<Vec<DocumentRow>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             document_columns!(),
-            " FROM documents ORDER BY created_at DESC, id LIMIT $1"
+            " FROM documents WHERE tenant_id = $2 ORDER BY created_at DESC, id LIMIT $1"
         ))
         .bind(limit)
+        .bind(tenant)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(document_from).collect()
@@ -444,7 +451,7 @@ impl Store {
             return Ok(false);
         }
         if let Some((name, payload)) = event {
-            Store::enqueue_in(&mut tx, &d.id, name, payload, d.completed_at.unwrap_or(0)).await?;
+            Store::enqueue_in(&mut tx, &d.tenant_id, &d.id, name, payload, d.completed_at.unwrap_or(0)).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -502,7 +509,20 @@ impl Store {
             insert_event(&mut tx, e).await?;
         }
         if let Some((name, payload)) = webhook {
-            Store::enqueue_in(&mut tx, &i.id, name, payload, events.first().map_or(0, |e| e.at)).await?;
+            let tenant = sqlx::query("SELECT tenant_id FROM documents WHERE id = $1")
+                .bind(&i.document_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let tenant: String = col(&tenant, 0)?;
+            Store::enqueue_in(
+                &mut tx,
+                &tenant,
+                &i.id,
+                name,
+                payload,
+                events.first().map_or(0, |e| e.at),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -546,7 +566,8 @@ impl Store {
     /// Stores an outbox message.
     pub async fn add_outbox(&self, m: &OutboxRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO outbox (id, at, channel, to_addr, subject, body, kind) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO outbox (id, at, channel, to_addr, subject, body, kind, tenant_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&m.id)
         .bind(m.at)
@@ -555,19 +576,21 @@ impl Store {
         .bind(&m.subject)
         .bind(&m.body)
         .bind(&m.kind)
+        .bind(&m.tenant_id)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// Outbox messages, newest first, optionally for one recipient.
-    pub async fn outbox(&self, to: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+    /// A tenant's outbox messages, newest first, optionally for one recipient.
+    pub async fn outbox(&self, tenant: &str, to: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, at, channel, to_addr, subject, body, kind FROM outbox WHERE $1 IS NULL OR to_addr = $1 \
-             ORDER BY id DESC LIMIT $2",
+            "SELECT id, at, channel, to_addr, subject, body, kind, tenant_id FROM outbox \
+             WHERE ($1 IS NULL OR to_addr = $1) AND tenant_id = $3 ORDER BY id DESC LIMIT $2",
         )
         .bind(to)
         .bind(limit)
+        .bind(tenant)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -580,6 +603,7 @@ impl Store {
                     subject: col(r, 4)?,
                     body: col(r, 5)?,
                     kind: col(r, 6)?,
+                    tenant_id: col(r, 7)?,
                 })
             })
             .collect()

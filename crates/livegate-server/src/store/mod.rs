@@ -3,6 +3,7 @@
 //! that spans rows runs in one transaction or one conditional statement, so a failed or killed
 //! request leaves nothing half-written, and two servers sharing PostgreSQL see one truth.
 
+mod api_keys;
 mod departments;
 mod esign;
 mod sessions;
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use api_keys::ApiKeyRow;
 pub use departments::{ChangeRow, DepartmentRow, TemplateRow};
 pub use esign::{sortable_id, AuditEventRow, DocumentRow, InviteeRow, OutboxRow};
 pub use sessions::{AddFrame, AuditImage, Completion, FrameLimits, FrameObject, FrameRefusal, FrameRow, SessionRow};
@@ -127,7 +129,16 @@ ALTER TABLE sessions ADD COLUMN subject TEXT;
 CREATE INDEX IF NOT EXISTS sessions_subject ON sessions (subject, completed_at);
 "#,
     ),
+    (6, api_keys::MIGRATION),
 ];
+
+/// Schema changes portable SQL cannot express: (version, SQLite, PostgreSQL). On SQLite they run
+/// with foreign keys off, for the table rebuilds its ALTER TABLE needs.
+const KIND_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    7,
+    api_keys::SQLITE_NAMES_PER_TENANT,
+    api_keys::POSTGRES_NAMES_PER_TENANT,
+)];
 
 /// Storage failures.
 #[derive(Debug, thiserror::Error)]
@@ -215,43 +226,47 @@ impl Store {
         sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT)")
             .execute(&self.pool)
             .await?;
-        for (version, sql) in MIGRATIONS {
+        let mut steps: Vec<(i64, &str, bool)> = MIGRATIONS.iter().map(|(v, sql)| (*v, *sql, false)).collect();
+        steps.extend(KIND_MIGRATIONS.iter().map(|(v, sqlite, postgres)| match self.kind {
+            DbKind::Sqlite => (*v, *sqlite, true),
+            DbKind::Postgres => (*v, *postgres, true),
+        }));
+        steps.sort_by_key(|s| s.0);
+        for (version, sql, rebuild) in steps {
             let applied = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
-                .bind(*version)
+                .bind(version)
                 .fetch_optional(&self.pool)
                 .await?;
             if applied.is_some() {
                 continue;
             }
-            let mut tx = self.pool.begin().await?;
-            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(*version)
+            // One connection for the step: SQLite's foreign-key switch is per connection and
+            // ignored inside a transaction.
+            let mut conn = self.pool.acquire().await?;
+            let keys_off = rebuild && self.kind == DbKind::Sqlite;
+            if keys_off {
+                sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+            }
+            let applied: Result<(), StoreError> = async {
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(version)
                 .bind(0i64)
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            .await;
+            if keys_off {
+                sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+            }
+            applied?;
         }
         Ok(())
-    }
-
-    /// Stores an API key (hashed); idempotent.
-    pub async fn add_api_key(&self, key: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_keys (hash, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(hash_secret(key))
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Whether the key is known.
-    pub async fn api_key_valid(&self, key: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM api_keys WHERE hash = $1")
-            .bind(hash_secret(key))
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
     }
 
     /// Whether the database answers.

@@ -50,6 +50,8 @@ pub struct SessionRow {
     pub redirect_url: Option<String>,
     /// The integrator's id of the person verified (for the lockout after repeated failures).
     pub subject: Option<String>,
+    /// The tenant it belongs to (its creator's key's; a retry's is its first attempt's).
+    pub tenant_id: String,
 }
 
 /// Bounds on one session's frames.
@@ -154,7 +156,7 @@ macro_rules! session_columns {
     () => {
         "id, status, workflow_id, profile, config, plan, token_hash, attempt, retry_of, \
      reference_key, reference_embedding, frame_count, created_at, expires_at, result, model_version, \
-     policy_version, completed_at, frames_purged_at, redirect_url, subject"
+     policy_version, completed_at, frames_purged_at, redirect_url, subject, tenant_id"
     };
 }
 
@@ -192,6 +194,7 @@ fn session_from(r: &AnyRow) -> Result<SessionRow, StoreError> {
         frames_purged_at: col(r, 18)?,
         redirect_url: col(r, 19)?,
         subject: col(r, 20)?,
+        tenant_id: col(r, 21)?,
     })
 }
 
@@ -201,8 +204,8 @@ impl Store {
     pub async fn create_session(&self, s: &SessionRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sessions (id, status, workflow_id, profile, config, plan, token_hash, attempt, retry_of, \
-             reference_key, reference_embedding, created_at, expires_at, redirect_url, subject) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             reference_key, reference_embedding, created_at, expires_at, redirect_url, subject, tenant_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&s.id)
         .bind(&s.status)
@@ -219,6 +222,7 @@ impl Store {
         .bind(s.expires_at)
         .bind(&s.redirect_url)
         .bind(&s.subject)
+        .bind(&s.tenant_id)
         .execute(&self.pool)
         .await
         .map_err(|e| conflict(e, "a retry of this session"))?;
@@ -226,14 +230,15 @@ impl Store {
     }
 
     /// Completion times (Unix ms, oldest first) of the subject's declined sessions completed
-    /// at or after `since`.
-    pub async fn failures_since(&self, subject: &str, since: i64) -> Result<Vec<i64>, StoreError> {
+    /// at or after `since`, in one tenant (subjects are the tenant's own ids).
+    pub async fn failures_since(&self, tenant: &str, subject: &str, since: i64) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query(
             "SELECT completed_at FROM sessions WHERE subject = $1 AND status = 'declined' AND completed_at >= $2 \
-             ORDER BY completed_at",
+             AND tenant_id = $3 ORDER BY completed_at",
         )
         .bind(subject)
         .bind(since)
+        .bind(tenant)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| col(r, 0)).collect()
@@ -393,11 +398,13 @@ impl Store {
     /// Records the result and final status, and queues the `session.completed` webhook event,
     /// in one transaction; only if the session is still open and still has exactly `frames`
     /// frames (a frame that raced in makes the caller evaluate again). Returns false otherwise.
+    /// The event goes to the session's tenant's endpoints only.
     pub async fn complete(&self, c: &Completion<'_>) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE sessions SET status = $1, result = $2, model_version = $3, policy_version = $4, completed_at = $5 \
-             WHERE id = $6 AND result IS NULL AND status IN ('created', 'in_progress') AND frame_count = $7",
+             WHERE id = $6 AND result IS NULL AND status IN ('created', 'in_progress') AND frame_count = $7 \
+             RETURNING tenant_id",
         )
         .bind(c.status)
         .bind(c.result)
@@ -406,12 +413,13 @@ impl Store {
         .bind(c.now)
         .bind(c.id)
         .bind(c.frames)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
+        let Some(row) = done else {
             return Ok(false);
-        }
-        Store::enqueue_in(&mut tx, c.id, "session.completed", c.webhook_payload, c.now).await?;
+        };
+        let tenant: String = col(&row, 0)?;
+        Store::enqueue_in(&mut tx, &tenant, c.id, "session.completed", c.webhook_payload, c.now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -17,6 +17,8 @@ pub struct EndpointRow {
     pub secret: String,
     /// Unix ms.
     pub created_at: i64,
+    /// The tenant whose events it receives.
+    pub tenant_id: String,
 }
 
 /// One event for one endpoint.
@@ -92,42 +94,59 @@ fn endpoint_from(r: &AnyRow) -> Result<EndpointRow, StoreError> {
         url: col(r, 1)?,
         secret: col(r, 2)?,
         created_at: col(r, 3)?,
+        tenant_id: col(r, 4)?,
     })
 }
 
 impl Store {
     /// Registers an endpoint.
     pub async fn create_endpoint(&self, e: &EndpointRow) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO webhook_endpoints (id, url, secret, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&e.id)
-            .bind(&e.url)
-            .bind(&e.secret)
-            .bind(e.created_at)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, url, secret, created_at, tenant_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&e.id)
+        .bind(&e.url)
+        .bind(&e.secret)
+        .bind(e.created_at)
+        .bind(&e.tenant_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    /// Every endpoint.
-    pub async fn endpoints(&self) -> Result<Vec<EndpointRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, url, secret, created_at FROM webhook_endpoints ORDER BY created_at, id")
-            .fetch_all(&self.pool)
-            .await?;
+    /// A tenant's endpoints.
+    pub async fn endpoints(&self, tenant: &str) -> Result<Vec<EndpointRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, url, secret, created_at, tenant_id FROM webhook_endpoints WHERE tenant_id = $1 \
+             ORDER BY created_at, id",
+        )
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(endpoint_from).collect()
     }
 
     /// One endpoint.
     pub async fn endpoint(&self, id: &str) -> Result<Option<EndpointRow>, StoreError> {
-        let row = sqlx::query("SELECT id, url, secret, created_at FROM webhook_endpoints WHERE id = $1")
+        let row = sqlx::query("SELECT id, url, secret, created_at, tenant_id FROM webhook_endpoints WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(endpoint_from).transpose()
     }
 
-    /// Removes an endpoint and its log. Returns false when absent.
-    pub async fn delete_endpoint(&self, id: &str) -> Result<bool, StoreError> {
+    /// Removes a tenant's endpoint and its log. Returns false when absent (or another
+    /// tenant's).
+    pub async fn delete_endpoint(&self, tenant: &str, id: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        let owned = sqlx::query("SELECT 1 FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if owned.is_none() {
+            return Ok(false);
+        }
         sqlx::query(
             "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = $1)",
         )
@@ -146,9 +165,11 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Queues `event` about a session for every endpoint, inside the caller's transaction.
+    /// Queues `event` about a session (or document, invitee) for every endpoint of `tenant`,
+    /// inside the caller's transaction: one tenant's endpoints never hear of another's events.
     pub(super) async fn enqueue_in(
         tx: &mut sqlx::AnyConnection,
+        tenant: &str,
         session_id: &str,
         event: &str,
         payload: &str,
@@ -158,12 +179,13 @@ impl Store {
             "INSERT INTO webhook_deliveries (id, endpoint_id, event, session_id, payload, status, attempts, \
              next_attempt_at, locked_until, created_at) \
              SELECT id || ':' || $1 || ':' || $2, id, $2, $1, $3, 'pending', 0, $4, 0, $4 FROM webhook_endpoints \
-             WHERE true ON CONFLICT DO NOTHING",
+             WHERE tenant_id = $5 ON CONFLICT DO NOTHING",
         )
         .bind(session_id)
         .bind(event)
         .bind(payload)
         .bind(now)
+        .bind(tenant)
         .execute(tx)
         .await?;
         Ok(())

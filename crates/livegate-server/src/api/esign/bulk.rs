@@ -10,13 +10,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::documents::DocumentDetail;
+use super::own_department;
 use super::send::{
     new_document, prepare, require_content_type, store_documents, template_pdf, InviteeRequest, PreparedDocument,
 };
 use super::ClientMeta;
-use crate::api::auth::require_api_key;
+use crate::api::auth::require;
 use crate::error::{ApiError, ErrorBody, RowError};
 use crate::esign::rules::{FaceMatchRequest, SecurityRequest};
+use crate::keys::Scope;
 use crate::AppState;
 
 /// `?department_id=&template_id=&title=` of a bulk send.
@@ -118,7 +120,7 @@ fn row_request(headers: &[String], record: &csv::StringRecord) -> Result<Invitee
 #[utoipa::path(post, path = "/v1/documents/bulk", tag = "esign", params(BulkQuery),
     request_body(content = String, content_type = "text/csv",
         description = "Header row, then one invitee per row: name,email,phone,signer_type,capture_photo,smart_liveliness,liveliness_retries,face_match_retries,reference_image"),
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:send"])),
     responses((status = 201, body = BulkCreated), (status = "4XX", body = ErrorBody)))]
 pub async fn bulk_send(
     State(state): State<AppState>,
@@ -127,14 +129,10 @@ pub async fn bulk_send(
     Query(q): Query<BulkQuery>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
     require_content_type(&headers, "text/csv", "send the CSV file as text/csv")?;
-    let department = state
-        .store
-        .department(&q.department_id)
-        .await?
-        .ok_or(ApiError::DepartmentNotFound)?;
-    let (pdf, info) = template_pdf(&state, &q.template_id).await?;
+    let department = own_department(&state, &caller, &q.department_id).await?;
+    let (pdf, info) = template_pdf(&state, &caller.tenant, &q.template_id).await?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::Headers)

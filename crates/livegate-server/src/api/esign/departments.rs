@@ -9,9 +9,11 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::auth::{json_error, require_api_key};
+use super::own_department;
+use crate::api::auth::{json_error, require};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::rules::{check_acceptance, DEFAULT_ACCEPTANCE_PERCENTAGE};
+use crate::keys::Scope;
 use crate::store::{ChangeRow, DepartmentRow};
 use crate::AppState;
 
@@ -127,14 +129,14 @@ fn settings(d: &DepartmentRow) -> [(&'static str, String); 3] {
 
 /// Creates a department.
 #[utoipa::path(post, path = "/v1/departments", tag = "esign", request_body = CreateDepartment,
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:admin"])),
     responses((status = 201, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn create_department(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<CreateDepartment>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let Json(req) = body.map_err(json_error)?;
     let now = state.clock.now_ms();
     let d = DepartmentRow {
@@ -144,6 +146,7 @@ pub async fn create_department(
         acceptance_percentage: check_acceptance(req.acceptance_percentage.unwrap_or(DEFAULT_ACCEPTANCE_PERCENTAGE))?,
         created_at: now,
         updated_at: now,
+        tenant_id: caller.tenant,
     };
     let who = actor(&headers);
     let changes: Vec<ChangeRow> = settings(&d)
@@ -161,16 +164,16 @@ pub async fn create_department(
 }
 
 /// Lists departments.
-#[utoipa::path(get, path = "/v1/departments", tag = "esign", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/departments", tag = "esign", security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = DepartmentList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<DepartmentList>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let departments = state
         .store
-        .departments()
+        .departments(&caller.tenant)
         .await?
         .into_iter()
         .map(Department::from)
@@ -180,15 +183,15 @@ pub async fn list_departments(
 
 /// Reads a department.
 #[utoipa::path(get, path = "/v1/departments/{id}", tag = "esign",
-    params(("id" = String, Path, description = "Department id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Department id")), security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn get_department(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Department>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let d = state.store.department(&id).await?.ok_or(ApiError::DepartmentNotFound)?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
+    let d = own_department(&state, &caller, &id).await?;
     Ok(Json(d.into()))
 }
 
@@ -196,7 +199,7 @@ pub async fn get_department(
 #[utoipa::path(patch, path = "/v1/departments/{id}", tag = "esign", request_body = UpdateDepartment,
     params(("id" = String, Path, description = "Department id"),
            ("X-Livegate-Actor" = Option<String>, Header, description = "Who makes the change (recorded)")),
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn update_department(
     State(state): State<AppState>,
@@ -204,12 +207,12 @@ pub async fn update_department(
     headers: HeaderMap,
     body: Result<Json<UpdateDepartment>, JsonRejection>,
 ) -> Result<Json<Department>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let Json(req) = body.map_err(json_error)?;
     let name = req.name.as_deref().map(check_name).transpose()?;
     let acceptance = req.acceptance_percentage.map(check_acceptance).transpose()?;
     for _ in 0..3 {
-        let before = state.store.department(&id).await?.ok_or(ApiError::DepartmentNotFound)?;
+        let before = own_department(&state, &caller, &id).await?;
         let mut after = before.clone();
         after.name = name.clone().unwrap_or(after.name);
         after.smart_liveliness = req.smart_liveliness.unwrap_or(after.smart_liveliness);
@@ -246,15 +249,15 @@ pub async fn update_department(
 
 /// A department's change history.
 #[utoipa::path(get, path = "/v1/departments/{id}/changes", tag = "esign",
-    params(("id" = String, Path, description = "Department id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Department id")), security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = ChangeList), (status = "4XX", body = ErrorBody)))]
 pub async fn department_changes(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ChangeList>, ApiError> {
-    require_api_key(&state, &headers).await?;
-    state.store.department(&id).await?.ok_or(ApiError::DepartmentNotFound)?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
+    own_department(&state, &caller, &id).await?;
     let changes = state
         .store
         .department_changes(&id)

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::own_document;
 use super::ClientMeta;
-use crate::api::auth::require_api_key;
+use crate::api::auth::require;
 use crate::api::parse_stored;
 use crate::csv_cell::csv_cell;
 use crate::error::{ApiError, ErrorBody};
@@ -20,6 +21,7 @@ use crate::esign::capture::{capture_state, CaptureState};
 use crate::esign::completion::format_utc;
 use crate::esign::journey::{channel_of, security_of, sync, Meta};
 use crate::esign::rules::Security;
+use crate::keys::Scope;
 use crate::store::{AuditEventRow, InviteeRow, SessionRow};
 use crate::AppState;
 
@@ -275,13 +277,13 @@ pub async fn document_detail(state: &AppState, id: &str, meta: &Meta) -> Result<
 }
 
 /// Lists documents.
-#[utoipa::path(get, path = "/v1/documents", tag = "esign", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/documents", tag = "esign", security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = DocumentList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_documents(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<DocumentList>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let documents = state
         .store
-        .documents(200)
+        .documents(&caller.tenant, 200)
         .await?
         .into_iter()
         .map(|d| DocumentSummary {
@@ -298,7 +300,7 @@ pub async fn list_documents(State(state): State<AppState>, headers: HeaderMap) -
 /// A document's status: per invitee the state of each step, attempts used and left, results
 /// and evidence.
 #[utoipa::path(get, path = "/v1/documents/{id}", tag = "esign",
-    params(("id" = String, Path, description = "Document id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Document id")), security(("api_key" = ["esign:send"])),
     responses((status = 200, body = DocumentDetail), (status = "4XX", body = ErrorBody)))]
 pub async fn get_document(
     State(state): State<AppState>,
@@ -306,7 +308,8 @@ pub async fn get_document(
     headers: HeaderMap,
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<DocumentDetail>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
+    own_document(&state, &caller, &id).await?;
     Ok(Json(document_detail(&state, &id, &meta).await?))
 }
 
@@ -324,15 +327,15 @@ pub fn pdf_response(bytes: bytes::Bytes, filename: &str) -> Response {
 
 /// The uploaded PDF.
 #[utoipa::path(get, path = "/v1/documents/{id}/original.pdf", tag = "esign",
-    params(("id" = String, Path, description = "Document id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Document id")), security(("api_key" = ["esign:send"])),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
 pub async fn original_pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    require_api_key(&state, &headers).await?;
-    let doc = state.store.document(&id).await?.ok_or(ApiError::DocumentNotFound)?;
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
+    let doc = own_document(&state, &caller, &id).await?;
     Ok(pdf_response(
         state.objects.get(&doc.object_key).await?,
         &format!("{id}.pdf"),
@@ -341,14 +344,15 @@ pub async fn original_pdf(
 
 /// The completed PDF: the original plus one signature-and-evidence page per signer.
 #[utoipa::path(get, path = "/v1/documents/{id}/signed.pdf", tag = "esign",
-    params(("id" = String, Path, description = "Document id")), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Document id")), security(("api_key" = ["esign:send"])),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
 pub async fn signed_pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
+    own_document(&state, &caller, &id).await?;
     signed_pdf_of(&state, &id).await
 }
 
@@ -376,7 +380,7 @@ fn audit_event(e: AuditEventRow) -> Result<AuditEvent, ApiError> {
 
 /// The audit trail: every step with time, IP and user agent (`?format=csv` to download).
 #[utoipa::path(get, path = "/v1/documents/{id}/audit", tag = "esign",
-    params(("id" = String, Path, description = "Document id"), AuditQuery), security(("api_key" = [])),
+    params(("id" = String, Path, description = "Document id"), AuditQuery), security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = AuditTrail), (status = "4XX", body = ErrorBody)))]
 pub async fn audit_trail(
     State(state): State<AppState>,
@@ -385,7 +389,8 @@ pub async fn audit_trail(
     ClientMeta(meta): ClientMeta,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
+    own_document(&state, &caller, &id).await?;
     // Reading the status first records capture attempts finished since the last look.
     document_detail(&state, &id, &meta).await?;
     let events = state
@@ -448,17 +453,17 @@ pub async fn audit_trail(
 }
 
 /// The development outbox: invitations, OTPs and sender notices not sent by SMTP.
-#[utoipa::path(get, path = "/v1/outbox", tag = "esign", params(OutboxQuery), security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/outbox", tag = "esign", params(OutboxQuery), security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = Outbox), (status = "4XX", body = ErrorBody)))]
 pub async fn outbox(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<Outbox>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let messages = state
         .store
-        .outbox(q.to.as_deref(), 200)
+        .outbox(&caller.tenant, q.to.as_deref(), 200)
         .await?
         .into_iter()
         .map(|m| OutboxMessage {

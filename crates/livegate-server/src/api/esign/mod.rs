@@ -13,8 +13,31 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
+use crate::error::ApiError;
 use crate::esign::journey::Meta;
+use crate::keys::Caller;
+use crate::store::{DepartmentRow, DocumentRow};
 use crate::AppState;
+
+/// A department of the caller's tenant (another tenant's is `department_not_found`).
+pub async fn own_department(state: &AppState, caller: &Caller, id: &str) -> Result<DepartmentRow, ApiError> {
+    state
+        .store
+        .department(id)
+        .await?
+        .filter(|d| caller.sees(&d.tenant_id))
+        .ok_or(ApiError::DepartmentNotFound)
+}
+
+/// A document of the caller's tenant (another tenant's is `document_not_found`).
+pub async fn own_document(state: &AppState, caller: &Caller, id: &str) -> Result<DocumentRow, ApiError> {
+    state
+        .store
+        .document(id)
+        .await?
+        .filter(|d| caller.sees(&d.tenant_id))
+        .ok_or(ApiError::DocumentNotFound)
+}
 
 /// The client's address (`X-Forwarded-For` only from trusted proxies) and user agent, for the
 /// audit trail.

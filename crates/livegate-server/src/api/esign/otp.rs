@@ -86,6 +86,7 @@ pub(super) async fn send_otp(
                 state.config.otp_ttl_s.div_ceil(60)
             ),
             kind: "otp",
+            tenant: doc.tenant_id.clone(),
         },
     )
     .await?;

@@ -12,14 +12,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::documents::{document_detail, DocumentDetail};
+use super::own_department;
 use super::ClientMeta;
-use crate::api::auth::{json_error, random_secret, require_api_key};
+use crate::api::auth::{json_error, random_secret, require};
 use crate::api::sessions::reference_embedding;
 use crate::api::{image_extension, on_worker_waiting, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::journey::{advance, event, Meta};
 use crate::esign::pdf::{self, PdfInfo};
 use crate::esign::rules::{Security, SecurityRequest};
+use crate::keys::Scope;
 use crate::store::{hash_secret, DepartmentRow, DocumentRow, InviteeRow, TemplateRow};
 use crate::AppState;
 
@@ -117,7 +119,7 @@ async fn inspect_pdf(state: &AppState, bytes: Bytes) -> Result<(Bytes, PdfInfo),
 
 /// Stores a PDF template.
 #[utoipa::path(post, path = "/v1/templates", tag = "esign", params(TemplateQuery),
-    request_body(content = Vec<u8>, content_type = "application/pdf"), security(("api_key" = [])),
+    request_body(content = Vec<u8>, content_type = "application/pdf"), security(("api_key" = ["esign:admin"])),
     responses((status = 201, body = Template), (status = "4XX", body = ErrorBody)))]
 pub async fn create_template(
     State(state): State<AppState>,
@@ -125,7 +127,7 @@ pub async fn create_template(
     Query(q): Query<TemplateQuery>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     require_content_type(&headers, "application/pdf", "send the PDF as application/pdf")?;
     if q.name.trim().is_empty() {
         return Err(ApiError::InvalidRequest("name is required".into()));
@@ -140,6 +142,7 @@ pub async fn create_template(
         pages: i64::from(info.pages),
         bytes: info.bytes as i64,
         created_at: state.clock.now_ms(),
+        tenant_id: caller.tenant,
     };
     state.objects.put(&t.object_key, bytes).await?;
     state.store.create_template(&t).await?;
@@ -158,13 +161,13 @@ fn template_view(t: TemplateRow) -> Template {
 }
 
 /// Lists templates.
-#[utoipa::path(get, path = "/v1/templates", tag = "esign", security(("api_key" = [])),
+#[utoipa::path(get, path = "/v1/templates", tag = "esign", security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = TemplateList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_templates(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<TemplateList>, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let templates = state
         .store
-        .templates(None)
+        .templates(&caller.tenant, None)
         .await?
         .into_iter()
         .map(template_view)
@@ -327,14 +330,16 @@ pub(super) fn new_document(
         status: "sent".into(),
         sender_email: sender.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
         created_at: now,
+        tenant_id: department.tenant_id.clone(),
         ..DocumentRow::default()
     })
 }
 
-pub(super) async fn template_pdf(state: &AppState, id: &str) -> Result<(Bytes, PdfInfo), ApiError> {
+/// A template's PDF, of `tenant` (another tenant's is `template_not_found`).
+pub(super) async fn template_pdf(state: &AppState, tenant: &str, id: &str) -> Result<(Bytes, PdfInfo), ApiError> {
     let t = state
         .store
-        .templates(Some(id))
+        .templates(tenant, Some(id))
         .await?
         .pop()
         .ok_or(ApiError::TemplateNotFound)?;
@@ -351,7 +356,7 @@ pub(super) async fn template_pdf(state: &AppState, id: &str) -> Result<(Bytes, P
 
 /// Sends a document for signature ("Save and send").
 #[utoipa::path(post, path = "/v1/documents", tag = "esign", request_body = CreateDocument,
-    security(("api_key" = [])),
+    security(("api_key" = ["esign:send"])),
     responses((status = 201, body = DocumentDetail), (status = "4XX", body = ErrorBody)))]
 pub async fn create_document(
     State(state): State<AppState>,
@@ -359,13 +364,9 @@ pub async fn create_document(
     ClientMeta(meta): ClientMeta,
     body: Result<Json<CreateDocument>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_api_key(&state, &headers).await?;
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
     let Json(req) = body.map_err(json_error)?;
-    let department = state
-        .store
-        .department(&req.department_id)
-        .await?
-        .ok_or(ApiError::DepartmentNotFound)?;
+    let department = own_department(&state, &caller, &req.department_id).await?;
     let (pdf, info) = match (&req.pdf, &req.template_id) {
         (Some(b64), None) => {
             let bytes = base64::engine::general_purpose::STANDARD
@@ -373,7 +374,7 @@ pub async fn create_document(
                 .map_err(|e| ApiError::InvalidRequest(format!("pdf is not valid base64: {e}")))?;
             inspect_pdf(&state, bytes.into()).await?
         }
-        (None, Some(id)) => template_pdf(&state, id).await?,
+        (None, Some(id)) => template_pdf(&state, &caller.tenant, id).await?,
         _ => {
             return Err(ApiError::InvalidRequest(
                 "send exactly one of pdf and template_id".into(),

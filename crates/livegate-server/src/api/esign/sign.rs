@@ -318,8 +318,8 @@ async fn start_capture_next(
                 retry_of: Some(last.id.clone()),
                 ..CreateSession::default()
             };
-            let (profile, prev) = base_of(state, &req).await?;
-            new_session(state, profile, prev.as_ref(), &req).await?
+            let (profile, prev) = base_of(state, &doc.tenant_id, &req).await?;
+            new_session(state, &doc.tenant_id, profile, prev.as_ref(), &req).await?
         }
         None => {
             let department = state
@@ -347,7 +347,15 @@ async fn start_capture_next(
                 reference_image,
                 ..CreateSession::default()
             };
-            new_session_with(state, security.capture_profile(&department), None, &req, measured).await?
+            new_session_with(
+                state,
+                &doc.tenant_id,
+                security.capture_profile(&department),
+                None,
+                &req,
+                measured,
+            )
+            .await?
         }
     };
     let mut after = i.clone();
