@@ -681,12 +681,14 @@ scenario('done-redirect', async (base) => {
 scenario('multi-step', async (base) => {
   // Three challenges in a fixed order; the clip smiles (0-3 s), turns to the subject's right
   // (~6.8-9.2 s), then to their left (~9.5-11.7 s). Each prompt must follow the server's
-  // progress with its own countdown.
+  // progress with its own countdown. The fake camera plays the 13.3 s clip from when the page
+  // opens it, in a loop: on a slow machine the gate can pass after the first smile, so each
+  // step's window (15 s) and the wait below cover one whole loop more.
   const created = await createSession({
     liveness_mode: 'active',
     liveness_challenges: ['smile', 'head_right', 'head_left'],
     fixed_order: true,
-    challenge_time_frame_s: 10,
+    challenge_time_frame_s: 15,
   });
   return withBrowser('multi-step', y4m('videos/webcam_selfie/zubair_real.mov'), async (page) => {
     await page.addInitScript(() => {
@@ -699,7 +701,7 @@ scenario('multi-step', async (base) => {
     });
     await openCapture(page, base, created.client_token);
     await pressStart(page);
-    await page.locator('.lg-step-current[data-challenge="head_right"]').waitFor({ timeout: 20000 });
+    await page.locator('.lg-step-current[data-challenge="head_right"]').waitFor({ timeout: 40000 });
     await shot(page, 'multi-step-2');
     const r = await resultOf(page, 60000);
     const prompts = await page.evaluate(() => /** @type {any} */ (window).__prompts);
