@@ -179,7 +179,7 @@ export function harness(o) {
   return { apiBase, out, log, shot, api, apiRaw, apiBytes, y4m, withBrowser, main };
 }
 
-const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.ts': 'application/typescript; charset=utf-8' };
+const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.ts': 'application/typescript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /**
  * Serves the web files from disk the way `livegate serve` does — /sdk/*, /esign/*, /capture,
@@ -187,7 +187,7 @@ const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; char
  * try edits without rebuilding the server that embeds them.
  */
 export async function webProxy(webDir, apiBase) {
-  const pages = { '/capture': 'capture.html', '/demo': 'demo.html', '/admin': 'esign/admin.html' };
+  const pages = { '/capture': 'capture.html', '/demo': 'demo.html', '/admin': 'esign/admin.html', '/favicon.svg': 'favicon.svg' };
   const target = new URL(apiBase);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');

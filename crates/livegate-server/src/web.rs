@@ -92,6 +92,7 @@ const DEMO_HTML: &str = include_str!("../../../web/demo.html");
 const DEMO_JS: &str = include_str!("../../../web/demo.js");
 const ADMIN_HTML: &str = include_str!("../../../web/esign/admin.html");
 const SIGN_HTML: &str = include_str!("../../../web/esign/sign.html");
+const FAVICON_SVG: &str = include_str!("../../../web/favicon.svg");
 
 /// A file; the security headers (CSP, `frame-ancestors 'self'`, ...) come from
 /// [`crate::headers::security_headers`].
@@ -174,6 +175,7 @@ pub fn routes() -> Router<AppState> {
         .route("/demo.js", get(|| async { file(JS, DEMO_JS) }))
         .route("/esign/{name}", get(esign_file))
         .route("/admin", get(|| async { file(HTML, ADMIN_HTML) }))
+        .route("/favicon.svg", get(|| async { file("image/svg+xml", FAVICON_SVG) }))
         .route("/sign/{token}", get(sign_page))
 }
 
@@ -192,6 +194,25 @@ mod tests {
 
     fn served(table: &[(&str, &str, &str)], name: &str) -> bool {
         table.iter().any(|(n, _, _)| *n == name)
+    }
+
+    /// Every HTML page served here.
+    const PAGES: [(&str, &str); 4] = [
+        ("capture.html", CAPTURE_HTML),
+        ("demo.html", DEMO_HTML),
+        ("admin.html", ADMIN_HTML),
+        ("sign.html", SIGN_HTML),
+    ];
+
+    #[test]
+    fn every_page_links_the_served_icon() {
+        for (page, html) in PAGES {
+            assert!(
+                html.contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml">"#),
+                "{page} has no icon link (browsers then ask for /favicon.ico and get a 404)"
+            );
+        }
+        assert!(FAVICON_SVG.starts_with("<svg") && FAVICON_SVG.contains("viewBox"));
     }
 
     #[test]

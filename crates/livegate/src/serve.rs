@@ -49,6 +49,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
         if let Some(key) = &config.bootstrap_api_key {
             store.add_api_key(key, clock.now_ms()).await?;
         }
+        let now = clock.now_ms();
+        if !store.api_keys(None).await?.iter().any(|k| k.active(now)) {
+            eprintln!("{NO_KEY_WARNING}");
+        }
         let listener = tokio::net::TcpListener::bind(&config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
@@ -75,6 +79,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
         Ok(())
     })
 }
+
+/// Printed at start when the store holds no usable API key: every API call would get 401.
+const NO_KEY_WARNING: &str = "livegate: WARNING: no API key exists, so every API call and the /admin page \
+will be refused (401). Start once with LIVEGATE_BOOTSTRAP_API_KEY=<a long random secret> (or \
+`bootstrap_api_key` in the config file) to create the first admin key, then create scoped keys \
+with POST /v1/keys.";
 
 /// Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send): both drain the same way.
 async fn shutdown_signal() {

@@ -229,3 +229,54 @@ fn issue16_sigterm_drains_like_ctrl_c_answering_the_request_in_flight() {
     let status = exit.join().unwrap().expect("the server exits after draining");
     assert!(status.success(), "SIGTERM is a clean shutdown, got {status:?}");
 }
+
+#[test]
+fn a_server_without_any_api_key_says_so_loudly_at_start() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let data = scratch("no-key");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_livegate"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("LIVEGATE_DATA_DIR", &data)
+        .env_remove("LIVEGATE_BOOTSTRAP_API_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A watchdog: without the warning the server would run on and the read below never end.
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(60));
+        let _ = Command::new("kill").args(["-9", &pid]).status();
+    });
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let warning = stderr.lines().map_while(Result::ok).find(|l| l.contains("WARNING"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let warning = warning.expect("a warning line before the server runs");
+    assert!(warning.contains("no API key exists"), "{warning}");
+    assert!(
+        warning.contains("LIVEGATE_BOOTSTRAP_API_KEY"),
+        "names the way out: {warning}"
+    );
+
+    // With the bootstrap key there is no warning.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_livegate"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("LIVEGATE_DATA_DIR", &data)
+        .env("LIVEGATE_BOOTSTRAP_API_KEY", KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("listening on"), "{line}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut rest).unwrap();
+    assert!(!rest.contains("WARNING"), "{rest}");
+}
