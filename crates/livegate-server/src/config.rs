@@ -65,11 +65,21 @@ pub struct ServerConfig {
     pub otp_resend_s: u64,
     /// Public base URL of this server for links sent to signers (default `http://<addr>`).
     pub public_url: Option<String>,
-    /// `smtp://[user:password@]host[:port]` to send invitations and OTPs by e-mail; unset,
-    /// messages go to the development outbox (`/v1/outbox`) and the log.
+    /// Where invitations and OTPs are e-mailed: `smtps://[user:password@]host[:port]`
+    /// (implicit TLS), `smtp://…` (STARTTLS required) or `smtp://localhost:port?tls=none`
+    /// (plain, loopback only; see [`crate::mail`]); unset, messages go to the development
+    /// outbox (`/v1/outbox`) and the log.
     pub smtp_url: Option<String>,
     /// Sender address of e-mails (default `livegate@localhost`).
     pub smtp_from: String,
+    /// A PEM file of extra root certificates trusted for the SMTP server (a private CA).
+    pub smtp_ca_file: Option<PathBuf>,
+    /// An HTTPS endpoint that sends SMS: each message is POSTed as JSON `{id, to, body, kind}`
+    /// signed like a webhook (`Livegate-Signature` with `sms_gateway_secret`) through the
+    /// outbound client; unset, SMS messages go to the development outbox.
+    pub sms_gateway_url: Option<String>,
+    /// The shared secret of `sms_gateway_url` (at least 16 characters).
+    pub sms_gateway_secret: Option<String>,
     /// Networks (CIDR, e.g. `10.20.0.0/16`, `127.0.0.1/32`) that outbound requests such as
     /// webhook deliveries may reach although they are internal; default none: only public
     /// addresses. Environment: comma-separated.
@@ -130,6 +140,9 @@ impl Default for ServerConfig {
             public_url: None,
             smtp_url: None,
             smtp_from: "livegate@localhost".into(),
+            smtp_ca_file: None,
+            sms_gateway_url: None,
+            sms_gateway_secret: None,
             outbound_allow: Vec::new(),
             trusted_proxies: Vec::new(),
             header_read_timeout_s: 10,
@@ -197,6 +210,8 @@ impl ServerConfig {
         for (name, field) in [
             ("LIVEGATE_PUBLIC_URL", &mut self.public_url),
             ("LIVEGATE_SMTP_URL", &mut self.smtp_url),
+            ("LIVEGATE_SMS_GATEWAY_URL", &mut self.sms_gateway_url),
+            ("LIVEGATE_SMS_GATEWAY_SECRET", &mut self.sms_gateway_secret),
         ] {
             if let Some(v) = var(name) {
                 *field = Some(v);
@@ -204,6 +219,9 @@ impl ServerConfig {
         }
         if let Some(v) = var("LIVEGATE_SMTP_FROM") {
             self.smtp_from = v;
+        }
+        if let Some(v) = var("LIVEGATE_SMTP_CA_FILE") {
+            self.smtp_ca_file = Some(PathBuf::from(v));
         }
         let list = |v: String| -> Vec<String> {
             v.split(',')
@@ -375,9 +393,23 @@ impl ServerConfig {
             self.otp_resend_s <= 3600,
             format!("otp_resend_s must be at most 3600, got {}", self.otp_resend_s),
         )?;
+        if let Some(url) = &self.smtp_url {
+            crate::mail::SmtpSettings::parse(url).map_err(|e| e.to_string())?;
+        }
+        crate::mail::parse_address(&self.smtp_from).map_err(|e| format!("smtp_from: {e}"))?;
         check(
-            self.smtp_url.as_ref().is_none_or(|u| u.starts_with("smtp://")),
-            "smtp_url must be smtp://[user:password@]host[:port]".into(),
+            self.sms_gateway_url.is_none()
+                || self
+                    .sms_gateway_secret
+                    .as_ref()
+                    .is_some_and(|s| s.chars().count() >= 16),
+            "sms_gateway_url needs sms_gateway_secret of at least 16 characters".into(),
+        )?;
+        check(
+            self.sms_gateway_url
+                .as_ref()
+                .is_none_or(|u| u.starts_with("https://") || u.starts_with("http://")),
+            "sms_gateway_url must be an http(s) URL".into(),
         )?;
         let url = self.database_url();
         check(

@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod frame_cache;
 pub mod headers;
 pub mod keys;
+pub mod mail;
 pub mod metrics;
 pub mod objects;
 pub mod origins;

@@ -199,12 +199,7 @@ pub(super) async fn prepare(
     }
     let (email, phone) = (clean(&req.email), clean(&req.phone));
     if let Some(e) = &email {
-        let ok = e.len() <= 254
-            && e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.'))
-            && !e.contains(char::is_whitespace);
-        if !ok {
-            return Err(ApiError::InvalidRequest(format!("{e:?} is not an e-mail address")));
-        }
+        address(e, "invitee email")?;
     }
     if let Some(p) = &phone {
         let digits = p.chars().filter(char::is_ascii_digit).count();
@@ -308,6 +303,13 @@ pub(super) async fn store_documents(
     Ok(out)
 }
 
+/// Checks that `text` is one plain e-mail address (see [`crate::mail::parse_address`]).
+fn address(text: &str, what: &str) -> Result<(), ApiError> {
+    crate::mail::parse_address(text)
+        .map(drop)
+        .map_err(|e| ApiError::InvalidRequest(format!("{what}: {e}")))
+}
+
 pub(super) fn new_document(
     department: &DepartmentRow,
     title: &str,
@@ -319,6 +321,10 @@ pub(super) fn new_document(
     if title.is_empty() || title.chars().count() > 200 {
         return Err(ApiError::InvalidRequest("title must be 1-200 characters".into()));
     }
+    let sender_email = sender.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some(e) = &sender_email {
+        address(e, "sender_email")?;
+    }
     let id = format!("doc_{}", uuid::Uuid::new_v4());
     Ok(DocumentRow {
         object_key: format!("esign/{id}/original.pdf"),
@@ -328,7 +334,7 @@ pub(super) fn new_document(
         sha256: info.sha256.clone(),
         pages: i64::from(info.pages),
         status: "sent".into(),
-        sender_email: sender.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        sender_email,
         created_at: now,
         tenant_id: department.tenant_id.clone(),
         ..DocumentRow::default()
