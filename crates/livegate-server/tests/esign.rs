@@ -627,52 +627,6 @@ async fn journey_to_completion(api: &Api) {
     assert_eq!((s, code(&r)), (StatusCode::CONFLICT, "journey_closed"));
 }
 
-/// A minimal SMTP receiver on loopback: accepts every command, returns each message's DATA.
-async fn smtp_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = stream.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
-                let (mut data, mut in_data, mut log) = (String::new(), false, String::new());
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            tx.send(format!("{log}{data}")).unwrap();
-                            write.write_all(b"250 queued\r\n").await.unwrap();
-                        } else {
-                            data.push_str(&line);
-                            data.push('\n');
-                        }
-                        continue;
-                    }
-                    log.push_str(&line);
-                    log.push('\n');
-                    let reply: &[u8] = match line.split(' ').next().unwrap_or("") {
-                        "EHLO" => b"250-test\r\n250 AUTH PLAIN\r\n",
-                        "AUTH" => b"235 ok\r\n",
-                        "DATA" => {
-                            in_data = true;
-                            b"354 go\r\n"
-                        }
-                        "QUIT" => b"221 bye\r\n",
-                        _ => b"250 ok\r\n",
-                    };
-                    write.write_all(reply).await.unwrap();
-                }
-            });
-        }
-    });
-    (addr, rx)
-}
-
 /// `text` with quoted-printable soft line breaks and `=XX` escapes undone (lettre encodes
 /// bodies with lines over 76 characters, such as links, that way).
 fn quoted_printable_decoded(text: &str) -> String {
@@ -700,10 +654,10 @@ fn quoted_printable_decoded(text: &str) -> String {
 
 #[tokio::test]
 async fn with_smtp_configured_invitations_and_otps_are_e_mailed() {
-    let (addr, mut received) = smtp_receiver().await;
+    let (port, mut received) = common::smtp::smtp_server(common::smtp::Offer::Nothing).await;
     let dir = common::scratch();
     let mut config = common::test_config(&dir);
-    config.smtp_url = Some(format!("smtp://mailer:s3cret@{addr}?tls=none"));
+    config.smtp_url = Some(format!("smtp://mailer:s3cret@127.0.0.1:{port}?tls=none"));
     config.public_url = Some("https://sign.example.com/".into());
     let api = common::api_with(&config.database_url(), None, config).await;
     let dep = department(&api, false, 65).await;

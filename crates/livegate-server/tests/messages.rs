@@ -4,144 +4,31 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use axum::http::StatusCode;
 use base64::Engine;
+use common::smtp::{smtp_server, tls_server, Offer};
 use common::{code, KEY};
 use livegate_server::mail::{MailError, Mailer, SmtpSettings};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
-use tokio_rustls::rustls;
 
 const PDF: &[u8] = include_bytes!("data/two_pages.pdf");
 
-/// A self-signed certificate for `localhost` and its TLS acceptor.
-fn tls_server() -> (String, tokio_rustls::TlsAcceptor) {
-    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(made.signing_key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![made.cert.der().clone()], key)
-        .unwrap();
-    (made.cert.pem(), tokio_rustls::TlsAcceptor::from(Arc::new(config)))
-}
-
-/// How the test server offers TLS.
-#[derive(Clone, Copy, PartialEq)]
-enum Offer {
-    /// Plain greeting, STARTTLS advertised.
-    StartTls,
-    /// Plain greeting, no STARTTLS (a downgrade, or an old relay).
-    Nothing,
-    /// TLS from the first byte.
-    Implicit,
-}
-
-/// An SMTP server on loopback; each delivered message arrives as its transcript (commands,
-/// with `[tls]` marking where TLS began, then the DATA).
-async fn smtp_server(offer: Offer, acceptor: tokio_rustls::TlsAcceptor) -> (u16, mpsc::UnboundedReceiver<String>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let (tx, acceptor) = (tx.clone(), acceptor.clone());
-            tokio::spawn(async move {
-                let mut log = String::new();
-                if offer == Offer::Implicit {
-                    let Ok(tls) = acceptor.accept(tcp).await else { return };
-                    log.push_str("[tls]\n");
-                    dialogue(tls, true, None, &mut log, &tx).await;
-                } else {
-                    let upgrade = (offer == Offer::StartTls).then_some(acceptor);
-                    if let Some(tcp) = dialogue(tcp, true, upgrade.as_ref(), &mut log, &tx).await {
-                        if let Ok(tls) = upgrade.unwrap().accept(tcp).await {
-                            log.push_str("[tls]\n");
-                            dialogue(tls, false, None, &mut log, &tx).await;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    (port, rx)
-}
-
-/// One SMTP dialogue, opened with the greeting when `greet` (not after STARTTLS); returns the
-/// stream when the client asked for STARTTLS.
-async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: S,
-    greet: bool,
-    upgrade: Option<&tokio_rustls::TlsAcceptor>,
-    log: &mut String,
-    tx: &mpsc::UnboundedSender<String>,
-) -> Option<S> {
-    let mut stream = BufReader::new(stream);
-    if greet {
-        stream.write_all(b"220 test ESMTP\r\n").await.ok()?;
-    }
-    let (mut data, mut in_data) = (String::new(), false);
-    loop {
-        let mut line = String::new();
-        if stream.read_line(&mut line).await.ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end_matches(['\r', '\n']).to_string();
-        if in_data {
-            if line == "." {
-                in_data = false;
-                tx.send(format!("{log}{data}")).ok()?;
-                stream.write_all(b"250 queued\r\n").await.ok()?;
-            } else {
-                data.push_str(&line);
-                data.push('\n');
-            }
-            continue;
-        }
-        log.push_str(&line);
-        log.push('\n');
-        let reply: &[u8] = match line.split(' ').next().unwrap_or("") {
-            "EHLO" if upgrade.is_some() => b"250-test\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n",
-            "EHLO" => b"250-test\r\n250 AUTH PLAIN LOGIN\r\n",
-            "STARTTLS" if upgrade.is_some() => {
-                stream.write_all(b"220 go ahead\r\n").await.ok()?;
-                stream.flush().await.ok()?;
-                return Some(stream.into_inner());
-            }
-            "AUTH" => b"235 ok\r\n",
-            "DATA" => {
-                in_data = true;
-                b"354 go\r\n"
-            }
-            "QUIT" => {
-                stream.write_all(b"221 bye\r\n").await.ok()?;
-                return None;
-            }
-            _ => b"250 ok\r\n",
-        };
-        stream.write_all(reply).await.ok()?;
-        stream.flush().await.ok()?;
-    }
-}
-
-fn settings(url: &str) -> SmtpSettings {
-    SmtpSettings::parse(url).unwrap()
+/// A mailer for `url` sending as `livegate@example.com`, trusting `ca` when given.
+fn mailer_for(url: &str, ca: Option<&str>) -> Mailer {
+    Mailer::new(
+        &SmtpSettings::parse(url).unwrap(),
+        "livegate@example.com",
+        ca.map(str::as_bytes),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
 async fn starttls_is_required_and_credentials_only_travel_inside_tls() {
     let (ca, acceptor) = tls_server();
-    let (port, mut received) = smtp_server(Offer::StartTls, acceptor.clone()).await;
-    let mailer = Mailer::new(
-        &settings(&format!("smtp://mailer:s3cret@localhost:{port}")),
-        "livegate@example.com",
-        Some(ca.as_bytes()),
-    )
-    .unwrap();
+    let (port, mut received) = smtp_server(Offer::StartTls(acceptor.clone())).await;
+    let mailer = mailer_for(&format!("smtp://mailer:s3cret@localhost:{port}"), Some(&ca));
     mailer
         .send("asha@example.com", "Your code", "Your code is 123456.\n.dot line")
         .await
@@ -158,25 +45,15 @@ async fn starttls_is_required_and_credentials_only_travel_inside_tls() {
     assert!(after.contains("\n..dot line"), "{after}");
 
     // A server that does not offer STARTTLS is refused: nothing is sent in plain text.
-    let (port, mut received) = smtp_server(Offer::Nothing, acceptor.clone()).await;
-    let mailer = Mailer::new(
-        &settings(&format!("smtp://mailer:s3cret@localhost:{port}")),
-        "livegate@example.com",
-        Some(ca.as_bytes()),
-    )
-    .unwrap();
+    let (port, mut received) = smtp_server(Offer::Nothing).await;
+    let mailer = mailer_for(&format!("smtp://mailer:s3cret@localhost:{port}"), Some(&ca));
     let refused = mailer.send("asha@example.com", "Your code", "123456").await;
     assert!(matches!(refused, Err(MailError::Delivery(_))), "{refused:?}");
     assert!(received.try_recv().is_err(), "nothing delivered without TLS");
 
     // A certificate nobody vouches for is refused too.
-    let (port, _received) = smtp_server(Offer::StartTls, acceptor).await;
-    let mailer = Mailer::new(
-        &settings(&format!("smtp://localhost:{port}")),
-        "livegate@example.com",
-        None,
-    )
-    .unwrap();
+    let (port, _received) = smtp_server(Offer::StartTls(acceptor)).await;
+    let mailer = mailer_for(&format!("smtp://localhost:{port}"), None);
     let refused = mailer.send("asha@example.com", "Your code", "123456").await;
     assert!(matches!(refused, Err(MailError::Delivery(_))), "{refused:?}");
 }
@@ -184,13 +61,8 @@ async fn starttls_is_required_and_credentials_only_travel_inside_tls() {
 #[tokio::test]
 async fn implicit_tls_delivers_from_the_first_byte() {
     let (ca, acceptor) = tls_server();
-    let (port, mut received) = smtp_server(Offer::Implicit, acceptor).await;
-    let mailer = Mailer::new(
-        &settings(&format!("smtps://mailer:s3cret@localhost:{port}")),
-        "livegate@example.com",
-        Some(ca.as_bytes()),
-    )
-    .unwrap();
+    let (port, mut received) = smtp_server(Offer::Implicit(acceptor)).await;
+    let mailer = mailer_for(&format!("smtps://mailer:s3cret@localhost:{port}"), Some(&ca));
     mailer
         .send("asha@example.com", "Sign Loan agreement", "Open the link.")
         .await
