@@ -9,6 +9,14 @@ if [ -z "${ORT_DYLIB_PATH}" ]; then
   echo "test: onnxruntime library not found after set-up" >&2
   exit 1
 fi
+# pdfsig (poppler-utils) checks the PAdES signature of completed PDFs in the Rust tests.
+if ! command -v pdfsig >/dev/null 2>&1; then
+  echo "test: installing poppler-utils (apt) for pdfsig" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || true
+  $SUDO apt-get install -y -qq poppler-utils >/dev/null || $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
 echo "== test services: PostgreSQL and an S3-compatible server on loopback" >&2
 # Captured first so a failed start stops the run (eval of an empty string would not).
 services_env=$(./scripts/services.sh start)

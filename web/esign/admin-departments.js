@@ -2,7 +2,8 @@
 /**
  * Admin section "Departments": the list, the create form, and the settings panel of one
  * department ("Invitee Configurations" → "Face Match Verification": Smart User Liveliness and
- * the Acceptance Percentage, saved with Update) with its change history.
+ * the Acceptance Percentage; "Signer journey": capture retention, privacy notice and contact,
+ * brand name and colour; saved with Update) with its change history.
  */
 
 import { Notice, h, labelled, show, switchField, uid, when } from './common.js';
@@ -19,7 +20,20 @@ const FIELD_NAMES = /** @type {Record<string, string>} */ ({
   name: 'Name',
   smart_liveliness: 'Smart User Liveliness',
   acceptance_percentage: 'Acceptance Percentage',
+  capture_retention_days: 'Capture retention (days)',
+  privacy_notice: 'Privacy notice',
+  privacy_contact: 'Privacy contact',
+  brand_name: 'Brand name',
+  brand_colour: 'Brand colour',
 });
+
+/** The journey settings edited as text, by field: [label, control, hint]. */
+const JOURNEY_FIELDS = /** @type {const} */ ([
+  ['privacy_notice', 'textarea', 'What is captured and why, shown before the camera. Empty: the built-in text.'],
+  ['privacy_contact', 'input', 'Whom signers contact about their data. Empty: the document’s sender.'],
+  ['brand_name', 'input', 'Shown on the journey pages and in messages. Empty: the department name.'],
+  ['brand_colour', 'input', 'Accent colour of the journey pages, #rrggbb. Empty: the default.'],
+]);
 
 /**
  * A change-history value in words: the switch as on/off (the contract leaves the JSON type of
@@ -80,11 +94,18 @@ export function mountDepartments(ctx) {
   const settingsFor = h('p', { class: 'lead' });
   const live = switchField('Smart User Liveliness', { hint: 'When on, signers of this department whose invitation asks for it pass a liveness check scored against the acceptance percentage.' });
   const pct = labelled('Acceptance Percentage', percentInput(), ACCEPTANCE_HINT);
+  const retention = labelled(FIELD_NAMES.capture_retention_days,
+    h('input', { type: 'number', min: 1, max: 3650, step: 1, inputmode: 'numeric' }), 'Capture images are deleted this many days after each capture (1-3650).');
+  const journeyFields = JOURNEY_FIELDS.map(([key, tag, hint]) => {
+    const control = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (tag === 'textarea' ? h('textarea', { rows: 3, maxlength: 4000 }) : h('input', { type: 'text', maxlength: 200 }));
+    return { key, ...labelled(FIELD_NAMES[key], control, hint) };
+  });
   const actor = labelled('Changed by (recorded in the history)', h('input', { type: 'text', maxlength: 80, autocomplete: 'name' }), 'Optional; the history records “api-key” when empty.');
   const settingsNotice = new Notice();
   const history = h('tbody', {});
   const settingsForm = h('form', { novalidate: true },
     h('fieldset', {}, h('legend', {}, 'Face Match Verification'), live.field, pct.field),
+    h('fieldset', {}, h('legend', {}, 'Signer journey'), retention.field, ...journeyFields.map((f) => f.field)),
     actor.field,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary' }, 'Update')),
     settingsNotice.el);
@@ -137,6 +158,8 @@ export function mountDepartments(ctx) {
     settingsFor.textContent = `Department: ${d.name}`;
     live.input.checked = d.smart_liveliness;
     pct.control.value = String(d.acceptance_percentage);
+    retention.control.value = String(d.capture_retention_days ?? '');
+    for (const f of journeyFields) f.control.value = String(d[f.key] ?? '');
     settingsNotice.clear();
     await loadHistory();
     live.input.focus();
@@ -187,6 +210,12 @@ export function mountDepartments(ctx) {
     const patch = {};
     if (live.input.checked !== current.smart_liveliness) patch.smart_liveliness = live.input.checked;
     if (percent !== current.acceptance_percentage) patch.acceptance_percentage = percent;
+    const days = Number(retention.control.value);
+    if (retention.control.value.trim() !== '' && days !== current.capture_retention_days) patch.capture_retention_days = days;
+    for (const f of journeyFields) {
+      const value = f.control.value.trim();
+      if (value !== (current[f.key] ?? '')) patch[f.key] = value;
+    }
     if (!Object.keys(patch).length) return settingsNotice.say('Nothing to update: the settings are unchanged.', 'info');
     /** @type {Record<string, string>} */
     const headers = {};

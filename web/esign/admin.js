@@ -13,6 +13,7 @@ import { mountDocuments } from './admin-documents.js';
 import { mountKeys } from './admin-keys.js';
 import { mountOutbox } from './admin-outbox.js';
 import { mountSend } from './admin-send.js';
+import { mountSigning } from './admin-signing.js';
 import { mountTemplates } from './admin-templates.js';
 
 /** @typedef {import('./types.js').Department} Department */
@@ -93,6 +94,7 @@ const sections = [
   mountDocuments(ctx),
   mountOutbox(ctx),
   mountKeys(ctx),
+  mountSigning(ctx),
 ];
 
 /** @type {HTMLButtonElement[]} */

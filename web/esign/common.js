@@ -67,7 +67,7 @@ export class ApiError extends Error {
  * @returns {boolean}
  */
 export function stepChanged(e) {
-  return e instanceof ApiError && ['journey_closed', 'otp_required', 'already_signed', 'attempts_exhausted', 'capture_not_required'].includes(e.code);
+  return e instanceof ApiError && ['journey_closed', 'otp_required', 'already_signed', 'attempts_exhausted', 'capture_not_required', 'capture_consent_required'].includes(e.code);
 }
 
 /**

@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * Signing journey steps "sign" (the document preview, a typed name or a drawn signature, the
- * consent, Sign), "done" (thank you, and the signed PDF once the whole document is completed)
- * and "failed" (the reason the journey ended).
+ * consent, Sign), "done" (thank you, the signed PDF once the whole document is completed, and
+ * Continue to the document's redirect_url) and "failed" (the reason the journey ended).
  */
 
 import { h, saveBlob, stepChanged } from './common.js';
@@ -141,9 +141,13 @@ export function renderDone(j, state) {
     });
     parts.push(h('p', {}, 'Everyone has signed: the document is complete.'), h('div', { class: 'actions' }, download));
   } else {
-    parts.push(h('p', {}, 'The document is complete once everyone has signed; the sender will share the signed copy.'));
+    parts.push(h('p', {}, 'The document is complete once everyone has signed. Open your invitation link again then to download the signed copy.'));
   }
-  j.body.replaceChildren(h('section', { class: 'card done', 'aria-labelledby': 'done-title' }, ...parts));
+  // The server accepts only https (or http on loopback) redirect URLs; checked again here.
+  if (state.redirect_url && /^https:\/\/|^http:\/\/(localhost|127\.|\[::1\])/i.test(state.redirect_url)) {
+    parts.push(h('div', { class: 'actions end' }, h('a', { class: 'button primary continue', href: state.redirect_url, rel: 'noopener noreferrer' }, 'Continue')));
+  }
+  j.body.replaceChildren(h('section', { class: 'card done', 'data-link-state': 'signed', 'aria-labelledby': 'done-title' }, ...parts));
 }
 
 /** @type {Record<string, string>} */

@@ -12,6 +12,11 @@
  * @property {number} acceptance_percentage
  * @property {number} created_at
  * @property {number} updated_at
+ * @property {number} [capture_retention_days]
+ * @property {string | null} [privacy_notice]
+ * @property {string | null} [privacy_contact]
+ * @property {string | null} [brand_name]
+ * @property {string | null} [brand_colour]
  */
 
 /**
@@ -127,7 +132,7 @@
  * @property {string} id
  * @property {string} title
  * @property {string} department_id
- * @property {'sent' | 'completed' | 'failed'} status
+ * @property {'sent' | 'completed' | 'failed' | 'cancelled'} status
  * @property {string} sha256
  * @property {number} pages
  * @property {number} created_at
@@ -168,6 +173,14 @@
  */
 
 /**
+ * `GET /v1/esign/signing-certificate`: the certificate completed PDFs are signed with.
+ * @typedef {Object} SigningCertificate
+ * @property {string} subject
+ * @property {'configured' | 'self_signed'} source
+ * @property {string} fingerprint_sha256
+ */
+
+/**
  * @typedef {Object} OtpInfo
  * @property {string} channel
  * @property {string} to_masked
@@ -175,10 +188,25 @@
  * @property {number} resend_after
  */
 
-/** @typedef {'otp' | 'instructions' | 'capture' | 'sign' | 'done' | 'failed'} Step */
+/** @typedef {'otp' | 'consent' | 'instructions' | 'capture' | 'sign' | 'done' | 'failed'} Step */
 
 /**
- * `GET /v1/sign/state`.
+ * The privacy notice shown before the camera.
+ * @typedef {Object} PrivacyNotice
+ * @property {string} notice what is captured and why
+ * @property {number} retention_days
+ * @property {string | null} contact
+ * @property {number | null} consented_at
+ */
+
+/**
+ * @typedef {Object} Branding
+ * @property {string} name
+ * @property {string | null} colour `#rrggbb`
+ */
+
+/**
+ * `GET /v1/sign/state` (and `POST /v1/sign/open`, with `link` and `journey_token`).
  * @typedef {Object} JourneyState
  * @property {Step} step
  * @property {{ name: string }} invitee
@@ -188,16 +216,11 @@
  * @property {string[]} [best_practices]
  * @property {Failure | null} [failure]
  * @property {OtpInfo | null} [otp] (not in the contract; used when present)
- */
-
-/**
- * `POST /v1/sign/open`.
- * @typedef {Object} OpenAnswer
- * @property {string} journey_token
- * @property {Step} step
- * @property {{ name: string }} invitee
- * @property {{ title: string, pages: number }} document
- * @property {OtpInfo} otp
+ * @property {PrivacyNotice} [privacy]
+ * @property {Branding} [branding]
+ * @property {string | null} [redirect_url] at `done`, where the signer goes on
+ * @property {'fresh' | 'resumed' | 'signed'} [link] what opening the link found
+ * @property {string} [journey_token] only when the link was just opened
  */
 
 export {};

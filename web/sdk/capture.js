@@ -17,8 +17,10 @@
  * An answer without `gate` (an older server) counts as a passed gate.
  */
 
+import { swapChallenge } from './alternative.js';
 import { Uploader, activeChallenges } from './api.js';
 import { FlashDisplay } from './flash.js';
+import { promptText } from './text.js';
 import { HintDebouncer } from './view.js';
 
 /** Frames per second while a blink is asked for (when `fps` is lower). */
@@ -95,6 +97,9 @@ export class Capture {
     this.phase = 'gate';
     /** @type {FlashDisplay | null} */
     this.flash = null;
+    /** "I can't do this" on the challenge under way (set while running); resolves to whether
+     * the alternative was granted. @type {() => Promise<boolean>} */
+    this.cantDo = async () => false;
   }
 
   stop() {
@@ -108,7 +113,7 @@ export class Capture {
   async run() {
     const { api, session, camera, view, tx, stats } = this.ctx;
     const { t } = tx;
-    const challenges = activeChallenges(session);
+    const challenges = activeChallenges(session).slice();
     const active = challenges.length > 0;
     const burst = Math.max(3, session.profile?.frames ?? 3);
     const minFrames = Math.max(1, session.profile?.frames ?? 1);
@@ -130,6 +135,32 @@ export class Capture {
       void flash.run(session.plan.flash).then(() => {
         if (!allDone() && challenges[current].challenge === 'color_flash' && !timedOut) view.say(view.prompt, t('prompt.flash_done'));
       });
+    };
+    let swapping = false;
+    this.cantDo = async () => {
+      const asked = challenges[current];
+      if (!asked?.alternative || swapping || timedOut || !up.running) return false;
+      swapping = true;
+      view.cantButton.disabled = true;
+      const granted = await swapChallenge(api, session, asked.challenge).catch(() => false);
+      swapping = false;
+      view.cantButton.disabled = false;
+      if (!granted || !up.running) {
+        asked.alternative = false;
+        view.cantButton.hidden = true;
+        view.say(view.hint, t('alt.refused'));
+        return false;
+      }
+      // The rest of the plan as the server redrew it; the window under way goes on (the
+      // server added the time already spent to the replacement's).
+      challenges.splice(0, challenges.length, ...activeChallenges(session));
+      if (asked.challenge === 'color_flash') flash.stop();
+      view.showChallenge(challenges, current);
+      view.setCue('', '');
+      const prompt = challenges[current] ? promptText(challenges[current].challenge, tx.table) : '';
+      view.say(view.hint, t('alt.swapped', { prompt }));
+      updateClock();
+      return true;
     };
     const maxQueue = Math.max(2, Math.ceil(Math.max(this.ctx.fps, BLINK_FPS)));
     const started = performance.now();

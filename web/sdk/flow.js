@@ -10,10 +10,11 @@
  */
 
 import { ApiError, Client, activeChallenges, failureOf } from './api.js';
+import { swapChallenge } from './alternative.js';
 import { Camera, cameraErrorOf } from './camera.js';
 import { Capture } from './capture.js';
 import { endingOf } from './ending.js';
-import { makeTexts } from './text.js';
+import { makeTexts, promptText } from './text.js';
 import { View } from './view.js';
 
 /** @typedef {import('./livegate.js').LivegateOptions} LivegateOptions */
@@ -109,14 +110,42 @@ export class Flow {
       void again();
     });
     v.doneButton.addEventListener('click', () => this.pressDone());
-    // The way out of the colour flash: the run ends `cancelled` with hint `no_flash`, so the
+    // The way out of the colour flash: the workflow's alternative when it offers one (README
+    // "Accessible challenges"); otherwise the run ends `cancelled` with hint `no_flash`, so the
     // integrator can start a session from a workflow without it (README "Colour flash").
-    v.noFlashButton.addEventListener('click', () => {
-      this.noFlash = true;
-      this.stop();
-    });
+    v.noFlashButton.addEventListener('click', () => void this.cantDo('color_flash'));
+    v.cantButton.addEventListener('click', () => void this.cantDo(''));
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
     window.addEventListener('pagehide', this.onPageHide);
+  }
+
+  /**
+   * "I can't do this": asks for the alternative to the challenge under way (before Start: to
+   * `flash`, the plan's first); when there is none the flash's way out ends the run.
+   * @param {string} flash `color_flash` for the flash's way out, '' for the challenge under way
+   * @returns {Promise<void>}
+   */
+  async cantDo(flash) {
+    const session = this.session;
+    if (!session || this.stopped) return;
+    let granted = false;
+    if (this.capturing) granted = await this.capturing.cantDo();
+    else if (this.view.root.dataset.state === 'ready') {
+      const asked = activeChallenges(session).find((c) => c.challenge === flash && c.alternative);
+      granted = !!asked && (await swapChallenge(this.api, session, flash).catch(() => false));
+      if (granted && !this.stopped) {
+        const v = this.view;
+        const flashSeconds = (session.plan?.flash?.steps ?? []).reduce((sum, s) => sum + s.duration_s, 0);
+        v.showReady(activeChallenges(session), flashSeconds);
+        const first = activeChallenges(session)[0];
+        v.say(v.prompt, this.tx.t('alt.swapped', { prompt: first ? promptText(first.challenge, this.tx.table) : '' }));
+        v.startButton.focus({ preventScroll: true });
+      }
+    }
+    if (!granted && flash && !this.stopped) {
+      this.noFlash = true;
+      this.stop();
+    }
   }
 
   /** @returns {Promise<LivegateResult>} */
@@ -140,7 +169,11 @@ export class Flow {
       return;
     }
     const e = endingOf({ kind: 'cancelled', session: this.session, stage: this.stage }, this.policy, this.tx);
-    if (this.noFlash) e.result.hint = 'no_flash';
+    if (this.noFlash) {
+      e.result.hint = 'no_flash';
+      // Not left stuck: where to get another way to verify.
+      e.next = this.tx.t('alt.none');
+    }
     this.view.showEnding(e, { done: false, closeNote: '' });
     this.attempts.push(e.result);
     this.finishRun(e.result);

@@ -25,6 +25,19 @@ export interface FlashSequence {
 export interface PlannedChallenge {
   challenge: ChallengeName;
   time_frame_s: number;
+  /** The challenge this one replaced (an accessible alternative the person asked for). */
+  replaces?: ChallengeName;
+  /** The workflow offers an alternative to it: the SDK shows "I can't do this". */
+  alternative?: boolean;
+}
+
+/** An accessible alternative the session used, and the risk flags it raises. */
+export interface AlternativeUsed {
+  /** `no_flash`, `no_smile`, `no_head_turn` or `no_blink`. */
+  reason: string;
+  challenge: ChallengeName;
+  replacement: ChallengeName;
+  risk_flags: string[];
 }
 
 /** The challenge plan of a session (empty `challenges` in passive mode). */
@@ -92,6 +105,8 @@ export interface SessionDetail {
   /** Stable reason codes (`timeout`, `threshold_not_matched`, …). */
   reasons?: string[];
   face_match?: FaceMatch | null;
+  /** Accessible alternatives used (challenge swapped, why). */
+  accessibility?: AlternativeUsed[];
   audit_images?: AuditImage[];
   /** Where the hosted page's Done button returns to (set by the integrator at session create). */
   redirect_url?: string | null;

@@ -42,6 +42,17 @@ export const VERSION = '1.0.0';
  * @typedef {Object} PlannedChallenge
  * @property {ChallengeName} challenge
  * @property {number} time_frame_s
+ * @property {ChallengeName} [replaces] the challenge this one replaced (an accessible alternative)
+ * @property {boolean} [alternative] the workflow offers an alternative to it ("I can't do this")
+ */
+
+/**
+ * An accessible alternative the session used.
+ * @typedef {Object} AlternativeUsed
+ * @property {string} reason `no_flash`, `no_smile`, `no_head_turn` or `no_blink`
+ * @property {ChallengeName} challenge
+ * @property {ChallengeName} replacement
+ * @property {string[]} risk_flags
  */
 
 /**
@@ -108,6 +119,7 @@ export const VERSION = '1.0.0';
  * @property {SelfieResult | null} [selfie]
  * @property {string[]} [reasons]
  * @property {FaceMatch | null} [face_match]
+ * @property {AlternativeUsed[]} [accessibility]
  * @property {AuditImage[]} [audit_images]
  * @property {string | null} [redirect_url]
  */

@@ -65,6 +65,12 @@ export class Stage {
     this.countdown.setAttribute('role', 'timer');
     this.countdown.setAttribute('aria-live', 'off');
     this.countdown.hidden = true;
+    // Screen readers hear the time once per challenge, when 5 seconds are left (the timer
+    // itself is silent: a number a second would drown the prompts).
+    this.timeNote = document.createElement('p');
+    this.timeNote.className = 'lg-sr-only';
+    this.timeNote.setAttribute('role', 'status');
+    this.timeNote.setAttribute('aria-live', 'polite');
     this.bar = document.createElement('div');
     this.bar.className = 'lg-bar-fill';
     this.barTrack = document.createElement('div');
@@ -75,7 +81,7 @@ export class Stage {
     this.root = document.createElement('div');
     this.root.className = 'lg-stage';
     this.root.dataset.oval = 'neutral';
-    this.root.append(this.video, this.svg, this.countdown, this.barTrack);
+    this.root.append(this.video, this.svg, this.countdown, this.barTrack, this.timeNote);
     /** The picture's size (px) the overlay is drawn in. */
     this.size = { w: 640, h: 480 };
     /** The server's latest oval (fractions), or null for the default one. @type {Oval | null} */
@@ -157,6 +163,8 @@ export class Stage {
     if (this.countdown.textContent !== text) {
       this.countdown.textContent = text;
       this.countdown.setAttribute('aria-label', label.replace('{s}', String(secs)));
+      const note = secs === 5 && totalS > 6 ? label.replace('{s}', '5') : secs > 5 ? '' : this.timeNote.textContent;
+      if (this.timeNote.textContent !== note) this.timeNote.textContent = note;
     }
     this.showBar(totalS > 0 ? remainingS / totalS : 0);
   }

@@ -26,6 +26,14 @@ export const DEFAULT_TEXTS = Object.freeze({
     'This check fills the page with changing colours for about {s} seconds (never more than 3 changes a second, no flashing red). If flashing light could affect you, choose the check without flashing.',
   'flash.no_flash': 'Use a check without flashing',
   'flash.running': 'The colours are changing. Keep your face in view and hold still.',
+  'flash.no_flash_none': 'I can’t do a check with flashing',
+  // Accessible alternatives: the way out of a challenge the workflow offers one for, what a
+  // screen reader hears when it is taken, and where to get help when there is none.
+  'alt.cant': 'I can’t do this',
+  'alt.cant_label': 'I can’t do this: {prompt}. Ask for another check',
+  'alt.swapped': 'Changed to another check: {prompt}.',
+  'alt.refused': 'Another check is not available for this step.',
+  'alt.none': 'If you cannot do this check, contact whoever asked you to verify for another way.',
   'prompt.step': '{prompt} (step {n} of {total})',
   'prompt.plan_done': 'Done — hold still…',
   'prompt.loading': 'Loading…',

@@ -63,7 +63,16 @@ export class View {
     this.flashWarning = h('p', { class: 'lg-flash-warning', role: 'note', hidden: true });
     this.noFlashButton = button('lg-no-flash', t('flash.no_flash'));
     this.noFlashButton.hidden = true;
-    this.actions = h('div', { class: 'lg-actions lg-main-actions' }, this.startButton, this.noFlashButton, this.switchButton);
+    // "I can't do this" on a challenge the workflow offers an alternative for (X5).
+    this.cantButton = button('lg-cant', t('alt.cant'));
+    this.actions = h(
+      'div',
+      { class: 'lg-actions lg-main-actions' },
+      this.startButton,
+      this.noFlashButton,
+      this.cantButton,
+      this.switchButton,
+    );
     this.title = h('h2', { class: 'lg-result-title', tabindex: '-1', id: `${id}-title` });
     this.message = h('p', { class: 'lg-message' });
     this.next = h('p', { class: 'lg-next' });
@@ -120,6 +129,7 @@ export class View {
       this.flashWarning.hidden = true;
     }
     if (state !== 'ready' && state !== 'gate') this.switchButton.hidden = true;
+    if (state !== 'challenge') this.cantButton.hidden = true;
     if (state !== 'challenge' && state !== 'capture') this.stage.hideClock();
     if (!live) {
       this.steps.hidden = true;
@@ -205,9 +215,13 @@ export class View {
     this.say(this.prompt, t('prompt.ready'));
     const list = challenges.map((c) => promptText(c.challenge, this.tx.table).toLowerCase()).join(t('prompt.ready_plan_join'));
     this.say(this.hint, challenges.length ? t('prompt.ready_plan', { list }) : t('prompt.ready_passive'));
-    const flashes = challenges.some((c) => c.challenge === 'color_flash');
+    const flash = challenges.find((c) => c.challenge === 'color_flash');
+    const flashes = !!flash;
     this.flashWarning.hidden = !flashes;
     this.noFlashButton.hidden = !flashes;
+    // Without an alternative the way out ends the run, and says so (the ending says where to
+    // get help).
+    this.noFlashButton.textContent = flash && !flash.alternative ? t('flash.no_flash_none') : t('flash.no_flash');
     this.flashWarning.textContent = flashes ? t('flash.warning', { s: Math.ceil(flashSeconds) }) : '';
   }
 
@@ -219,9 +233,14 @@ export class View {
   showChallenge(challenges, current) {
     const { t } = this.tx;
     this.showSteps(challenges, current);
-    if (current >= challenges.length) this.say(this.prompt, t('prompt.plan_done'));
+    const c = challenges[current];
+    // The flash has its own way out above the colour; every other challenge with an
+    // alternative gets "I can't do this", labelled with its prompt.
+    this.cantButton.hidden = !c?.alternative || c.challenge === 'color_flash';
+    if (!c) this.say(this.prompt, t('prompt.plan_done'));
     else {
-      const prompt = promptText(challenges[current].challenge, this.tx.table);
+      const prompt = promptText(c.challenge, this.tx.table);
+      this.cantButton.setAttribute('aria-label', t('alt.cant_label', { prompt }));
       this.say(this.prompt, t('prompt.step', { prompt, n: current + 1, total: challenges.length }));
     }
   }

@@ -11,11 +11,13 @@
 //
 // Scenarios: journey-live (department made in the UI with Smart User Liveliness at 65 %, a PDF
 // sent to one person, OTP read from the Outbox section, live capture approved with 3 captures,
-// Proceed, drawn signature, signed PDF and its last page rendered), journey-replay (replay clip:
+// the privacy notice and consent before the camera, the link reopened mid-journey and resumed,
+// Proceed, drawn signature, signed PDF and its last page rendered), journey-links (Done page with
+// the redirect and the signed PDF, the signed, cancelled and invalid links' pages, branding), journey-replay (replay clip:
 // two failed attempts, the reason, attempts left 1 → 0, the blocked state, no Proceed, the
 // invitee failed with attempts_exhausted and a sender notice), admin-rules (Smart User
 // Liveliness not offered when the department disables it; unavailable for automated signers,
-// and the server's refusal shown), admin-bulk (template upload, bulk CSV with invalid rows).
+// and the server's refusal shown; the signing certificate's fingerprint on the Signing tab), admin-bulk (template upload, bulk CSV with invalid rows).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,6 +67,7 @@ const LIVE_CLIP = opts['live-clip'];
 // A phone replay whose face fits the oval (zubair_fake's is too small and is held at the gate).
 const REPLAY_CLIP = 'spoof/replay_video/lestari_fake.mp4';
 const CONSENT = 'I agree to sign this document electronically';
+const CAPTURE_CONSENT = 'I have read this notice and agree to the face capture';
 const AUTOMATED = 'Smart User Liveliness is unavailable for automated signing';
 const CAPTURE_TIMEOUT = 120000;
 /** The one text a person is shown for any attack evidence (sdk/text.js, not_verified). */
@@ -229,11 +232,26 @@ async function openAndVerify(context, admin, url, email, prefix) {
   await shot(signer, `${prefix}-otp-wrong`);
   await signer.getByLabel('6-digit code').fill(code);
   await signer.getByRole('button', { name: 'Verify' }).click();
+  await consentToCapture(signer, prefix);
   await heading(signer, 'Before the face capture').waitFor({ timeout: 15000 });
   const practices = await signer.locator('.practices li').allTextContents();
   check(practices.length > 0, 'best practices listed');
   await shot(signer, `${prefix}-instructions`);
-  return { signer, wrongText, practices };
+  return { signer, wrongText, practices, code };
+}
+
+/** The privacy notice comes before the camera: nothing captures until "I agree" and Continue. */
+async function consentToCapture(signer, prefix) {
+  await heading(signer, 'Privacy notice').waitFor({ timeout: 15000 });
+  const text = (await signer.locator('#step').innerText()).replace(/\s+/g, ' ');
+  check(/What is captured and why/.test(text) && /deleted \d+ days? after the capture/.test(text) && /Whom to contact/.test(text),
+    `the notice says what, why, how long and whom to contact: "${text.slice(0, 300)}"`);
+  check(await signer.locator('video').count() === 0 && await signer.locator('.livegate').count() === 0, 'no camera before consent');
+  await shot(signer, `${prefix}-privacy`);
+  await signer.getByRole('button', { name: 'Continue' }).click();
+  check(((await signer.locator('#notice').textContent()) ?? '').includes(CAPTURE_CONSENT), 'consent asked for before continuing');
+  await signer.getByLabel(CAPTURE_CONSENT).check();
+  await signer.getByRole('button', { name: 'Continue' }).click();
 }
 
 /** "Start face capture", then the SDK's Start pressed with the keyboard. */
@@ -283,7 +301,9 @@ scenario('journey-live', async (base) =>
     const doc = await sendDocument(admin, { title, department, retries: 1, sender, invitee: { name: 'Asha Rao', email, phone: '+919800000001' } });
     await shot(admin, 'live-02-sent');
 
-    const { signer, wrongText } = await openAndVerify(context, admin, onBase(doc.url, base), email, 'live-03');
+    const opened = await openAndVerify(context, admin, onBase(doc.url, base), email, 'live-03');
+    const { wrongText } = opened;
+    let signer = opened.signer;
     await startCapture(signer);
     await shot(signer, 'live-04-capturing');
     await waitResult(signer);
@@ -309,7 +329,25 @@ scenario('journey-live', async (base) =>
     await signer.reload();
     await proceed.waitFor({ timeout: 15000 });
     await shot(signer, 'live-05-resumed');
-    await proceed.click();
+    // The link opened again mid-journey (another tab, as on another device): a new code, then
+    // the journey resumes at its step; the first tab's token is revoked and it says so.
+    const other = await context.newPage();
+    await other.goto(onBase(doc.url, base));
+    await heading(other, 'Verify it’s you').waitFor({ timeout: 15000 });
+    check(/Welcome back/.test((await other.locator('#notice').textContent()) ?? ''), 'the reopened link says it resumes');
+    const again = await otpFromOutbox(admin, email, opened.code);
+    await other.getByLabel('6-digit code').fill(again);
+    await other.getByRole('button', { name: 'Verify' }).click();
+    const proceed2 = other.getByRole('button', { name: 'Proceed' });
+    await proceed2.waitFor({ timeout: 15000 });
+    await shot(other, 'live-05-reopened');
+    await signer.reload();
+    await heading(signer, 'You continued in another window').waitFor({ timeout: 15000 });
+    check(await signer.getByRole('button', { name: 'Continue here' }).isVisible(), 'the old tab offers to continue here');
+    await shot(signer, 'live-05-old-tab');
+    await signer.close();
+    signer = other;
+    await proceed2.click();
 
     await heading(signer, 'Sign the document').waitFor({ timeout: 15000 });
     await signer.getByRole('link', { name: /^Open the document/ }).waitFor({ timeout: 15000 });
@@ -376,7 +414,7 @@ scenario('journey-live', async (base) =>
     const live = inv.steps.capture.liveness;
     check(live.threshold === 65 && live.passed === true, `liveness ${JSON.stringify(live)}`);
     shared.liveDoc = doc.id;
-    return `wrong OTP: "${wrongText}"; signed; liveness ${live.score} vs ${live.threshold}; ${attempts.text}; ${thumbs} thumbnails; ` +
+    return `wrong OTP: "${wrongText}"; reopened mid-journey and resumed at Proceed; signed; liveness ${live.score} vs ${live.threshold}; ${attempts.text}; ${thumbs} thumbnails; ` +
       `signed PDF ${pages} pages → evidence-page.png`;
   }, {}, { watchNewPages: true }),
 );
@@ -438,6 +476,58 @@ scenario('journey-replay', async (base) =>
     await shot(signer, 'replay-04-failed-resumed');
     return `"${reasons1.message}" then "${reasons2.message}"; attempts left 1 → ${during} (while the retry runs) → 0; ` +
       `failed ${inv.failure.code}; sender notice "${notices[0].subject}"; after reload: ${failedText.slice(0, 80)}`;
+  }, {}, { watchNewPages: true }),
+);
+
+scenario('journey-links', async (base) =>
+  withBrowser('journey-links', y4m(LIVE_CLIP), async (admin, context) => {
+    await openAdmin(admin, base);
+    const deps = (await api('GET', '/v1/departments')).departments;
+    const dep = deps.find((d) => d.name === `Links ${RUN}`) ??
+      await api('POST', '/v1/departments', { name: `Links ${RUN}`, brand_name: 'Bank of Examples', brand_colour: '#0a5c36' });
+    const pdf = fs.readFileSync(opts.pdf).toString('base64');
+    const email = `noor+${RUN}@example.com`;
+    const redirect = `${base}/healthz?signed=1`;
+    const doc = await api('POST', '/v1/documents', {
+      department_id: dep.id, title: `Links ${RUN}`, pdf, redirect_url: redirect,
+      invitees: [{ name: 'Noor', email, signer_type: 'person' }],
+    });
+    const url = onBase(doc.invitees[0].invitation_url, base);
+    const signer = await context.newPage();
+    await signer.goto(url);
+    await heading(signer, 'Verify it’s you').waitFor({ timeout: 15000 });
+    check(((await signer.locator('#brand').textContent()) ?? '') === 'Bank of Examples', 'the department brand is shown');
+    const accent = await signer.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim());
+    check(accent === '#0a5c36', `the brand colour is the accent: ${accent}`);
+    await signer.getByLabel('6-digit code').fill(await otpFromOutbox(admin, email));
+    await signer.getByRole('button', { name: 'Verify' }).click();
+    await heading(signer, 'Sign the document').waitFor({ timeout: 15000 });
+    await signer.getByLabel('Type your full name').fill('Noor');
+    await signer.getByLabel(CONSENT).check();
+    await signer.getByRole('button', { name: 'Sign', exact: true }).click();
+    await heading(signer, 'Thank you').waitFor({ timeout: 30000 });
+    const cont = signer.getByRole('link', { name: 'Continue' });
+    check((await cont.getAttribute('href')) === redirect, 'the Done page continues to the redirect_url');
+    check(await signer.getByRole('button', { name: 'Download signed PDF' }).isVisible(), 'the Done page offers the signed PDF');
+    await shot(signer, 'links-01-done');
+    // Signed: the link opened again shows the Done page, not an error.
+    const later = await context.newPage();
+    await later.goto(url);
+    await heading(later, 'Thank you').waitFor({ timeout: 15000 });
+    check(await later.getByRole('button', { name: 'Download signed PDF' }).isVisible(), 'the signed link still downloads the signed PDF');
+    await shot(later, 'links-02-signed');
+    // Cancelled, and an unknown token.
+    const cancelled = await api('POST', '/v1/documents', {
+      department_id: dep.id, title: `Cancelled ${RUN}`, pdf, invitees: [{ name: 'Noor', email, signer_type: 'person' }],
+    });
+    await api('POST', `/v1/documents/${cancelled.id}/cancel`);
+    await later.goto(onBase(cancelled.invitees[0].invitation_url, base));
+    await heading(later, 'This document was cancelled').waitFor({ timeout: 15000 });
+    await shot(later, 'links-03-cancelled');
+    await later.goto(`${base}/sign/lgi_not-a-real-token`);
+    await heading(later, 'This link is not valid').waitFor({ timeout: 15000 });
+    await shot(later, 'links-04-invalid');
+    return 'Done page with the signed PDF and Continue; signed link → Done; cancelled and invalid links have their pages; brand shown';
   }, {}, { watchNewPages: true }),
 );
 
@@ -505,6 +595,16 @@ scenario('admin-rules', async (base) =>
       invitees: [{ name: 'Person', email: 'p@example.com', signer_type: 'person', security }],
     });
     check(disabled.status === 422 && disabled.json?.error?.code === 'liveliness_disabled', `department off: ${disabled.status} ${disabled.text.slice(0, 200)}`);
+
+    // The signing certificate's fingerprint, as the API gives it, on the Signing tab.
+    const cert = await api('GET', '/v1/esign/signing-certificate');
+    const signing = await tab(page, 'Signing');
+    const shown = signing.locator('code.fingerprint');
+    await shown.waitFor();
+    check((await shown.getAttribute('data-fingerprint')) === cert.fingerprint_sha256 && /^[0-9a-f]{64}$/.test(cert.fingerprint_sha256),
+      `Signing tab shows the certificate fingerprint ${cert.fingerprint_sha256}`);
+    check(await signing.getByText(cert.subject).isVisible(), `Signing tab shows the subject "${cert.subject}"`);
+    await shot(page, 'rules-04-signing-certificate');
     return `not offered when the department disables it; "${AUTOMATED}"; server refusal shown: "${refusal.slice(0, 120)}"`;
   }),
 );

@@ -112,6 +112,22 @@ pub struct ServerConfig {
     pub lockout_failures: u32,
     /// The lockout's window in seconds (default 180).
     pub lockout_window_s: u64,
+    /// PEM file of the certificate completed PDFs are signed with, then any intermediates;
+    /// with `esign_signing_key`. Unset (and no `esign_signing_p12`): a self-signed certificate
+    /// generated at first start.
+    pub esign_signing_cert: Option<PathBuf>,
+    /// PEM file of `esign_signing_cert`'s private key (PKCS#8, PKCS#1 or SEC1; RSA or EC
+    /// P-256/P-384).
+    pub esign_signing_key: Option<PathBuf>,
+    /// PKCS#12 file with the signing key and its certificate chain, instead of the PEM pair.
+    pub esign_signing_p12: Option<PathBuf>,
+    /// Password of `esign_signing_p12` (default empty).
+    pub esign_signing_p12_password: Option<String>,
+    /// An RFC 3161 time-stamping authority (http(s) URL). Set: each completion's signature
+    /// carries the authority's signature timestamp (PAdES B-T), requested through the outbound
+    /// client; when the authority fails, the PDF is signed without one and the audit trail says
+    /// so. Unset (default): B-B signatures, the time from the server's clock.
+    pub esign_tsa_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -154,6 +170,11 @@ impl Default for ServerConfig {
             rate_limit_ip_per_min: 300,
             lockout_failures: 5,
             lockout_window_s: 180,
+            esign_signing_cert: None,
+            esign_signing_key: None,
+            esign_signing_p12: None,
+            esign_tsa_url: None,
+            esign_signing_p12_password: None,
         }
     }
 }
@@ -212,10 +233,23 @@ impl ServerConfig {
             ("LIVEGATE_SMTP_URL", &mut self.smtp_url),
             ("LIVEGATE_SMS_GATEWAY_URL", &mut self.sms_gateway_url),
             ("LIVEGATE_SMS_GATEWAY_SECRET", &mut self.sms_gateway_secret),
+            ("LIVEGATE_ESIGN_TSA_URL", &mut self.esign_tsa_url),
         ] {
             if let Some(v) = var(name) {
                 *field = Some(v);
             }
+        }
+        for (name, field) in [
+            ("LIVEGATE_ESIGN_SIGNING_CERT", &mut self.esign_signing_cert),
+            ("LIVEGATE_ESIGN_SIGNING_KEY", &mut self.esign_signing_key),
+            ("LIVEGATE_ESIGN_SIGNING_P12", &mut self.esign_signing_p12),
+        ] {
+            if let Some(v) = var(name) {
+                *field = Some(PathBuf::from(v));
+            }
+        }
+        if let Some(v) = var("LIVEGATE_ESIGN_SIGNING_P12_PASSWORD") {
+            self.esign_signing_p12_password = Some(v);
         }
         if let Some(v) = var("LIVEGATE_SMTP_FROM") {
             self.smtp_from = v;
@@ -405,12 +439,16 @@ impl ServerConfig {
                     .is_some_and(|s| s.chars().count() >= 16),
             "sms_gateway_url needs sms_gateway_secret of at least 16 characters".into(),
         )?;
-        check(
-            self.sms_gateway_url
-                .as_ref()
-                .is_none_or(|u| u.starts_with("https://") || u.starts_with("http://")),
-            "sms_gateway_url must be an http(s) URL".into(),
-        )?;
+        for (name, url) in [
+            ("sms_gateway_url", &self.sms_gateway_url),
+            ("esign_tsa_url", &self.esign_tsa_url),
+        ] {
+            check(
+                url.as_ref()
+                    .is_none_or(|u| u.starts_with("https://") || u.starts_with("http://")),
+                format!("{name} must be an http(s) URL"),
+            )?;
+        }
         let url = self.database_url();
         check(
             url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://"),

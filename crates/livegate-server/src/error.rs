@@ -123,6 +123,21 @@ pub enum ApiError {
     /// The session is completed and takes no more frames or completions.
     #[error("session is already completed")]
     SessionCompleted,
+    /// A name in `accessible_alternatives` or an alternative request that is no challenge.
+    #[error("unknown challenge {0:?}; use head_left, head_right, smile, blink or color_flash")]
+    UnknownChallenge(String),
+    /// An `accessible_alternatives` entry that cannot be a replacement.
+    #[error("accessible_alternatives: {0}")]
+    InvalidAlternative(String),
+    /// The workflow offers no alternative to this challenge (or every one is already asked).
+    #[error("the workflow offers no alternative to {0}")]
+    AlternativeNotAllowed(String),
+    /// The challenge was already swapped, or is itself a replacement.
+    #[error("{0} was already swapped; each challenge is swapped at most once")]
+    ChallengeAlreadySwapped(String),
+    /// The challenge is not the one under way (done, still to come, or not in the plan).
+    #[error("{0}")]
+    ChallengeNotCurrent(String),
     /// The analysis workers are all busy.
     #[error("the server is busy; retry shortly")]
     Busy,
@@ -158,9 +173,21 @@ pub enum ApiError {
     /// No invitation has this token.
     #[error("this invitation link is not valid")]
     InvitationInvalid,
-    /// The invitation link was already opened once.
-    #[error("this invitation link was already used; continue in the browser that opened it or ask the sender for a new link")]
-    InvitationUsed,
+    /// The invitee's journey failed (every capture attempt used); says whom to contact.
+    #[error("verification did not pass and no attempts are left, so this document cannot be signed from this invitation; contact {0} for a new invitation")]
+    InvitationFailed(String),
+    /// The sender cancelled the document.
+    #[error("the sender cancelled this document; there is nothing left to sign")]
+    DocumentCancelled,
+    /// The capture step needs the signer's consent to the privacy notice first.
+    #[error("read the privacy notice and consent to the face capture first")]
+    CaptureConsentRequired,
+    /// A document's `redirect_url` is unusable.
+    #[error("redirect_url is refused: {0}")]
+    InvalidRedirectUrl(&'static str),
+    /// A department setting (retention, privacy notice, branding) is out of range.
+    #[error("{0}")]
+    InvalidDepartmentSetting(String),
     /// The invitation expired.
     #[error("this invitation link has expired; ask the sender for a new one")]
     InvitationExpired,
@@ -256,6 +283,11 @@ impl ApiError {
             Self::AttemptsExhausted(_) => (StatusCode::CONFLICT, "attempts_exhausted"),
             Self::SessionExpired => (StatusCode::GONE, "session_expired"),
             Self::SessionCompleted => (StatusCode::CONFLICT, "session_completed"),
+            Self::UnknownChallenge(_) => (StatusCode::BAD_REQUEST, "unknown_challenge"),
+            Self::InvalidAlternative(_) => (StatusCode::BAD_REQUEST, "invalid_alternative"),
+            Self::AlternativeNotAllowed(_) => (StatusCode::FORBIDDEN, "alternative_not_allowed"),
+            Self::ChallengeAlreadySwapped(_) => (StatusCode::CONFLICT, "challenge_already_swapped"),
+            Self::ChallengeNotCurrent(_) => (StatusCode::CONFLICT, "challenge_not_current"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::DepartmentNotFound => (StatusCode::NOT_FOUND, "department_not_found"),
             Self::TemplateNotFound => (StatusCode::NOT_FOUND, "template_not_found"),
@@ -269,7 +301,11 @@ impl ApiError {
             Self::InvalidPdf(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_pdf"),
             Self::CsvInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "csv_invalid"),
             Self::InvitationInvalid => (StatusCode::NOT_FOUND, "invitation_invalid"),
-            Self::InvitationUsed => (StatusCode::CONFLICT, "invitation_used"),
+            Self::InvitationFailed(_) => (StatusCode::CONFLICT, "invitation_failed"),
+            Self::DocumentCancelled => (StatusCode::GONE, "document_cancelled"),
+            Self::CaptureConsentRequired => (StatusCode::FORBIDDEN, "capture_consent_required"),
+            Self::InvalidRedirectUrl(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_redirect_url"),
+            Self::InvalidDepartmentSetting(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_department_setting"),
             Self::InvitationExpired => (StatusCode::GONE, "invitation_expired"),
             Self::OtpInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "otp_invalid"),
             Self::OtpExpired => (StatusCode::GONE, "otp_expired"),
@@ -375,6 +411,17 @@ impl From<FrameCacheError> for ApiError {
         match e {
             FrameCacheError::Store(e) => e.into(),
             e @ (FrameCacheError::Record { .. } | FrameCacheError::Missing { .. }) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<livegate_pdf::PdfError> for ApiError {
+    fn from(e: livegate_pdf::PdfError) -> Self {
+        use livegate_pdf::PdfError;
+        match e {
+            PdfError::TooLarge { size, max } => Self::PayloadTooLarge(size, max),
+            e @ PdfError::Invalid(_) => Self::InvalidPdf(e.to_string()),
+            e @ (PdfError::Image(_) | PdfError::Signing(_)) => Self::Internal(e.to_string()),
         }
     }
 }

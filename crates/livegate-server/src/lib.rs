@@ -7,6 +7,7 @@
 //! held in memory, [`frame_cache::FrameCache`], is checked against the database on every use.
 //! Async exists only here; the engine stays synchronous.
 
+pub mod accessibility;
 pub mod api;
 pub mod client_ip;
 pub mod config;
@@ -104,6 +105,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<outbound::Network>>,
     /// Request rate limits (session creation, public journey endpoints).
     pub rate_limits: Arc<rate_limit::RateLimits>,
+    /// The certificate completed PDFs are signed with, once loaded: see [`esign::signing`].
+    pub signing: Arc<tokio::sync::OnceCell<Arc<(livegate_pdf::SigningIdentity, esign::signing::Source)>>>,
 }
 
 impl AppState {
@@ -155,6 +158,7 @@ impl AppState {
             outbound,
             trusted_proxies,
             rate_limits,
+            signing: Arc::default(),
         })
     }
 }
@@ -171,9 +175,10 @@ impl AppState {
     }
 }
 
-/// Starts the background jobs (webhook delivery, frame retention) on the current runtime; they
-/// stop when `shutdown` resolves.
+/// Starts the background jobs (webhook delivery, frame retention, e-signature capture
+/// retention) on the current runtime; they stop when `shutdown` resolves.
 pub fn spawn_background(state: &AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
     tokio::spawn(webhook::run_deliveries(state.clone(), shutdown.clone()));
+    tokio::spawn(esign::retention::run_capture_retention(state.clone(), shutdown.clone()));
     tokio::spawn(evidence::run_retention(state.clone(), shutdown));
 }

@@ -60,6 +60,12 @@ pub fn normalise_origin(origin: &str) -> Result<String, String> {
     Ok(o)
 }
 
+/// Checks that `url` is an absolute `https` URL (or `http` on loopback) with no credentials,
+/// whitespace or control characters: a redirect with no allowed-origins list (a document's).
+pub fn check_url(url: &str) -> Result<(), &'static str> {
+    split(url).map(|_| ())
+}
+
 /// Checks `url` against the allowed origins; `Err` says why it is refused.
 pub fn check_redirect(url: &str, allowed: &[String]) -> Result<(), &'static str> {
     let (origin, _) = split(url)?;
@@ -93,5 +99,16 @@ mod tests {
         assert!(check_redirect("https://shop.example@evil.test/", &allowed).is_err());
         assert!(check_redirect("https://evil.test/", &allowed).is_err());
         assert!(check_redirect("https://shop.example/\nx", &allowed).is_err());
+        assert!(check_url("https://bank.example/done").is_ok());
+        assert!(check_url("http://localhost:8080/done").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "http://bank.example/",
+            "https://u:p@bank.example/",
+            "//bank.example/",
+            "data:text/html,x",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
     }
 }

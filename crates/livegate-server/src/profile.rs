@@ -2,6 +2,8 @@
 //! the shape workflows store and sessions override, and its validation into a
 //! [`LivenessConfig`].
 
+use std::collections::BTreeMap;
+
 use livegate_engine::liveness::config::DEFAULT_THRESHOLD;
 use livegate_engine::liveness::LivenessConfig;
 use serde::{Deserialize, Serialize};
@@ -68,6 +70,12 @@ pub struct Profile {
     /// over the whole plan ([`default_max_frames`]). Further uploads get `409 frame_limit_reached`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_frames: Option<u32>,
+    /// X5: challenges a person may opt out of ("I can't do this"), each with its replacement
+    /// movements, e.g. `{"color_flash": ["blink"], "smile": ["head_left", "head_right"]}`.
+    /// Default `{}`: no alternative (the SDK tells the person to ask for help). Never shown to
+    /// the person ([`crate::accessibility`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accessible_alternatives: Option<BTreeMap<String, Vec<String>>>,
 }
 
 /// A profile with every field decided and checked.
@@ -83,6 +91,8 @@ pub struct ResolvedProfile {
     pub retries: u32,
     /// Fixed challenge order.
     pub fixed_order: bool,
+    /// The accessible alternatives the person may ask for.
+    pub alternatives: crate::accessibility::Alternatives,
 }
 
 impl Profile {
@@ -101,6 +111,10 @@ impl Profile {
             retries: over.retries.or(self.retries),
             fixed_order: over.fixed_order.or(self.fixed_order),
             max_frames: over.max_frames.or(self.max_frames),
+            accessible_alternatives: over
+                .accessible_alternatives
+                .clone()
+                .or_else(|| self.accessible_alternatives.clone()),
         }
     }
 
@@ -139,6 +153,8 @@ impl Profile {
                 config.min_frames
             )));
         }
+        let raw_alternatives = self.accessible_alternatives.clone().unwrap_or_default();
+        let alternatives = crate::accessibility::validate(&raw_alternatives)?;
         let profile = Profile {
             steps: Some(steps.clone()),
             liveness_mode: Some(mode),
@@ -149,6 +165,7 @@ impl Profile {
             retries: Some(retries),
             fixed_order: Some(fixed_order),
             max_frames: Some(max_frames),
+            accessible_alternatives: Some(raw_alternatives),
         };
         Ok(ResolvedProfile {
             profile,
@@ -156,6 +173,7 @@ impl Profile {
             face_match: steps.iter().any(|s| s == "face_match" || s == "document"),
             retries,
             fixed_order,
+            alternatives,
         })
     }
 }

@@ -26,6 +26,7 @@ const SDK: &[(&str, &str, &str)] = &[
     ("capture.js", JS, include_str!("../../../web/sdk/capture.js")),
     ("ending.js", JS, include_str!("../../../web/sdk/ending.js")),
     ("flash.js", JS, include_str!("../../../web/sdk/flash.js")),
+    ("alternative.js", JS, include_str!("../../../web/sdk/alternative.js")),
     (
         "livegate.d.ts",
         "application/typescript; charset=utf-8",
@@ -60,6 +61,11 @@ const ESIGN: &[(&str, &str, &str)] = &[
     ),
     ("admin-send.js", JS, include_str!("../../../web/esign/admin-send.js")),
     (
+        "admin-signing.js",
+        JS,
+        include_str!("../../../web/esign/admin-signing.js"),
+    ),
+    (
         "admin-status.js",
         JS,
         include_str!("../../../web/esign/admin-status.js"),
@@ -80,6 +86,11 @@ const ESIGN: &[(&str, &str, &str)] = &[
     ("sign-otp.js", JS, include_str!("../../../web/esign/sign-otp.js")),
     ("sign-pad.js", JS, include_str!("../../../web/esign/sign-pad.js")),
     ("sign-sign.js", JS, include_str!("../../../web/esign/sign-sign.js")),
+    (
+        "sign-consent.js",
+        JS,
+        include_str!("../../../web/esign/sign-consent.js"),
+    ),
     ("esign.css", CSS, include_str!("../../../web/esign/esign.css")),
     ("admin.css", CSS, include_str!("../../../web/esign/admin.css")),
 ];

@@ -6,136 +6,9 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use base64::Engine;
-use common::{api, clip_jpegs, code, data, Api, KEY};
+use common::esign::*;
+use common::{api, code, data, Api, KEY};
 use serde_json::{json, Value};
-
-const PDF: &[u8] = include_bytes!("data/contract.pdf");
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-async fn department(api: &Api, liveliness: bool, acceptance: i64) -> String {
-    let (s, d) = api
-        .send_json(
-            "POST",
-            "/v1/departments",
-            KEY,
-            &json!({"name": format!("dep-{}", uuid::Uuid::new_v4()), "smart_liveliness": liveliness, "acceptance_percentage": acceptance}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{d}");
-    d["id"].as_str().unwrap().to_string()
-}
-
-fn person(email: &str, security: Value) -> Value {
-    json!({"name": "Asha Rao", "email": email, "security": security})
-}
-
-async fn send(api: &Api, dep: &str, invitees: Value) -> (StatusCode, Value) {
-    api.send_json(
-        "POST",
-        "/v1/documents",
-        KEY,
-        &json!({"department_id": dep, "title": "Loan agreement", "pdf": b64(PDF), "sender_email": "sender@example.com", "invitees": invitees}),
-    )
-    .await
-}
-
-async fn sent(api: &Api, dep: &str, invitees: Value) -> Value {
-    let (s, doc) = send(api, dep, invitees).await;
-    assert_eq!(s, StatusCode::CREATED, "{doc}");
-    doc
-}
-
-fn invitation_token(doc: &Value, n: usize) -> String {
-    let url = doc["invitees"][n]["invitation_url"].as_str().expect("invitation_url");
-    url.rsplit('/').next().unwrap().to_string()
-}
-
-/// The newest outbox message of `kind` to `to`.
-async fn outbox(api: &Api, to: &str, kind: &str) -> Option<Value> {
-    let query = to.replace('+', "%2B").replace(' ', "%20");
-    let (_, box_) = api.get(&format!("/v1/outbox?to={query}"), KEY).await;
-    box_["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["kind"] == kind)
-        .cloned()
-}
-
-async fn otp(api: &Api, to: &str) -> String {
-    let m = outbox(api, to, "otp").await.expect("an OTP in the outbox");
-    let body = m["body"].as_str().unwrap();
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .expect("6 digits")
-        .to_string()
-}
-
-/// Opens the invitation and verifies the OTP; returns the journey token.
-async fn verified(api: &Api, doc: &Value, n: usize, to: &str) -> String {
-    let (s, opened) = api
-        .send_json(
-            "POST",
-            "/v1/sign/open",
-            "",
-            &json!({"invitation_token": invitation_token(doc, n)}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{opened}");
-    let journey = opened["journey_token"].as_str().unwrap().to_string();
-    let (s, state) = api
-        .send_json(
-            "POST",
-            "/v1/sign/otp/verify",
-            &journey,
-            &json!({"code": otp(api, to).await}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{state}");
-    journey
-}
-
-/// One capture attempt: frames uploaded with the SDK's token, then completed.
-async fn capture(api: &Api, journey: &str, frames: &[(f64, Vec<u8>)]) -> Value {
-    let (s, start) = api.post_empty("/v1/sign/capture", journey).await;
-    assert_eq!(s, StatusCode::OK, "{start}");
-    let (id, token) = (
-        start["session_id"].as_str().unwrap(),
-        start["client_token"].as_str().unwrap(),
-    );
-    for (t, jpeg) in frames {
-        let (s, r) = api.frame(id, token, "image/jpeg", &t.to_string(), jpeg.clone()).await;
-        assert_eq!(s, StatusCode::CREATED, "{r}");
-    }
-    let (s, done) = api.post_empty(&format!("/v1/sessions/{id}/complete"), token).await;
-    assert_eq!(s, StatusCode::OK, "{done}");
-    done
-}
-
-fn live_frames() -> Vec<(f64, Vec<u8>)> {
-    clip_jpegs("liveportrait_d5.mp4", 5.0).into_iter().take(10).collect()
-}
-
-/// A printed poster held still (F1): the same photo of a photo, ten times.
-fn print_frames() -> Vec<(f64, Vec<u8>)> {
-    let still = data("silentface_F1.jpg");
-    (0..10).map(|n| (n as f64 * 0.2, still.clone())).collect()
-}
-
-async fn open(api: &Api, token: String) -> (StatusCode, Value) {
-    api.send_json("POST", "/v1/sign/open", "", &json!({"invitation_token": token}))
-        .await
-}
-
-async fn state(api: &Api, journey: &str) -> Value {
-    let (s, st) = api.get("/v1/sign/state", journey).await;
-    assert_eq!(s, StatusCode::OK, "{st}");
-    st
-}
 
 #[tokio::test]
 async fn departments_validate_and_record_every_change() {
@@ -203,7 +76,12 @@ async fn departments_validate_and_record_every_change() {
     );
     let (_, changes) = api.get(&format!("/v1/departments/{id}/changes"), KEY).await;
     let changes = changes["changes"].as_array().unwrap();
-    assert_eq!(changes.len(), 5, "3 at creation + 2 updated: {changes:?}");
+    let created = changes.iter().filter(|c| c["old"].is_null()).count();
+    assert_eq!(
+        created, 8,
+        "every setting at creation (name, liveliness, percentage, retention, privacy notice and contact, brand name and colour): {changes:?}"
+    );
+    assert_eq!(changes.len(), created + 2, "and the 2 updated: {changes:?}");
     let pct = changes
         .iter()
         .find(|c| c["field"] == "acceptance_percentage" && c["old"] == "65")
@@ -388,9 +266,17 @@ async fn invitation_tokens_are_single_use_and_expire_and_otps_are_checked() {
     let (s, opened) = open(&api, invitation_token(&doc, 0)).await;
     assert_eq!((s, opened["step"].as_str()), (StatusCode::OK, Some("otp")), "{opened}");
     assert_eq!(opened["otp"]["to_masked"], "a***@example.com");
-    let journey = opened["journey_token"].as_str().unwrap().to_string();
-    let (s, r) = open(&api, invitation_token(&doc, 0)).await;
-    assert_eq!((s, code(&r)), (StatusCode::CONFLICT, "invitation_used"));
+    let first = opened["journey_token"].as_str().unwrap().to_string();
+    // Reopened at once: the journey resumes with a new token; the code just sent stays valid.
+    let (s, reopened) = open(&api, invitation_token(&doc, 0)).await;
+    assert_eq!(
+        (s, reopened["link"].as_str()),
+        (StatusCode::OK, Some("resumed")),
+        "{reopened}"
+    );
+    let journey = reopened["journey_token"].as_str().unwrap().to_string();
+    let (s, r) = api.get("/v1/sign/state", &first).await;
+    assert_eq!((s, code(&r)), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
     let (s, r) = api.post_empty("/v1/sign/capture", &journey).await;
     assert_eq!((s, code(&r)), (StatusCode::FORBIDDEN, "otp_required"));
     let good = otp(&api, "a@example.com").await;
@@ -576,9 +462,23 @@ async fn journey_to_completion(api: &Api) {
     let (s, signed) = api.call_raw(req).await;
     assert_eq!(s, StatusCode::OK);
     assert!(signed.starts_with(PDF), "the original bytes are kept as they were");
-    let info = livegate_server::esign::pdf::inspect(&signed, usize::MAX).unwrap();
+    let info = livegate_pdf::inspect(&signed, usize::MAX).unwrap();
     assert_eq!(info.pages, 3, "1 page + 2 evidence pages");
     assert_eq!(Some(info.sha256.as_str()), detail["signed_sha256"].as_str());
+    // The completion is signed (PAdES B-B) with the install's certificate, whose fingerprint
+    // the admin page shows.
+    let (s, cert) = api.get("/v1/esign/signing-certificate", KEY).await;
+    assert_eq!(s, StatusCode::OK, "{cert}");
+    assert_eq!(cert["source"], "self_signed");
+    assert_eq!(cert["fingerprint_sha256"].as_str().map(str::len), Some(64));
+    if let Some(verdict) = pdfsig(&signed) {
+        assert!(verdict.contains("Signature is Valid"), "{verdict}");
+        assert!(verdict.contains("ETSI.CAdES.detached"), "{verdict}");
+        let mut changed = signed.to_vec();
+        changed[PDF.len() / 2] ^= 0x20;
+        let verdict = pdfsig(&changed).unwrap();
+        assert!(!verdict.contains("Signature is Valid"), "one changed byte: {verdict}");
+    }
     // The audit trail has every step, with the client's user agent where a browser acted.
     let (_, trail) = api.get(&format!("/v1/documents/{doc_id}/audit"), KEY).await;
     let steps: Vec<&str> = trail["events"]
@@ -671,8 +571,9 @@ async fn with_smtp_configured_invitations_and_otps_are_e_mailed() {
     );
     let (s, _) = open(&api, invitation_token(&doc, 0)).await;
     assert_eq!(s, StatusCode::OK);
-    let otp = received.recv().await.unwrap();
-    assert!(otp.contains("Subject: Your code to sign Loan agreement"), "{otp}");
+    // Headers longer than a line are folded (RFC 5322 2.2.3): unfolded before reading.
+    let otp = quoted_printable_decoded(&received.recv().await.unwrap()).replace("\n ", " ");
+    assert!(otp.contains(": your code to sign Loan agreement"), "{otp}");
     let (_, msgs) = api.get("/v1/outbox", KEY).await;
     assert_eq!(
         msgs["messages"].as_array().unwrap().len(),

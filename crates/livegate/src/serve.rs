@@ -67,6 +67,15 @@ pub fn run(args: ServeArgs) -> Result<()> {
             config.public_url = Some(format!("http://{}", listener.local_addr()?));
         }
         let state = AppState::new(store, objects, analyzer, config, clock).map_err(anyhow::Error::msg)?;
+        let signing = livegate_server::esign::signing::identity(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("e-signature certificate: {e}"))?;
+        eprintln!(
+            "livegate: completed PDFs are signed by {} ({}, SHA-256 fingerprint {})",
+            signing.0.subject(),
+            signing.1.as_str(),
+            signing.0.fingerprint()
+        );
         let (stop, stopped) = tokio::sync::watch::channel(false);
         spawn_background(&state, stopped);
         let limits = livegate_server::serve::Limits::from_config(&state.config);

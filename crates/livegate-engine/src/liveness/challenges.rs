@@ -178,6 +178,9 @@ pub struct LiveProgress {
     pub next: Option<Challenge>,
     /// The one under way (`None` before the clock starts and after the plan is complete).
     pub current: Option<Current>,
+    /// When the window of the one under way began: the previous challenge's end, or the gate
+    /// (`None` before the clock starts and after the plan is complete).
+    pub window_start: Option<f64>,
 }
 
 /// Progress of `plan` over `frames` whose clock started at `start_t` (`None`: not yet).
@@ -199,13 +202,18 @@ pub fn live_progress(
         .map(|r| r.challenge)
         .collect();
     let next = plan.challenges.get(completed.len()).map(|c| c.challenge);
-    let current = match (start_t, next) {
-        (Some(start), Some(challenge)) => {
-            let since = completed
+    let window_start = match (start_t, next) {
+        (Some(start), Some(_)) => Some(
+            completed
                 .len()
                 .checked_sub(1)
                 .and_then(|i| results[i].end)
-                .unwrap_or(start);
+                .unwrap_or(start),
+        ),
+        _ => None,
+    };
+    let current = match (window_start, next) {
+        (Some(since), Some(challenge)) => {
             let (fraction, reached) = match kind_of(challenge) {
                 Some(kind) => (
                     frames
@@ -239,5 +247,6 @@ pub fn live_progress(
         completed,
         next,
         current,
+        window_start,
     }
 }

@@ -6,6 +6,7 @@
 
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use super::config::{Challenge, LivenessConfig, LivenessMode};
 use super::flash::FlashSequence;
@@ -27,6 +28,32 @@ pub struct PlannedChallenge {
     pub challenge: Challenge,
     /// Seconds allowed, counted from the completion of the previous challenge (or the start).
     pub time_frame_s: f64,
+    /// The challenge this one replaced (X5): the person asked for an alternative to it
+    /// ([`ChallengePlan::swap`]). A replacement is never swapped again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Challenge>,
+    /// The workflow offers an alternative to this challenge (X5), so the SDK shows "I can't do
+    /// this" on it. Which alternative is not said until the person asks.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub alternative: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Why a plan refuses a swap ([`ChallengePlan::swap`]).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum SwapError {
+    /// No challenge at that index.
+    #[error("the plan has no challenge {0}")]
+    NoSuchChallenge(usize),
+    /// The challenge there is itself a replacement.
+    #[error("challenge `{0}` already replaced another one")]
+    AlreadySwapped(Challenge),
+    /// No candidate is a movement missing from the plan.
+    #[error("no replacement is available: each is already in the plan or not a movement")]
+    NoCandidate,
 }
 
 /// The challenge order for one session.
@@ -74,6 +101,8 @@ impl ChallengePlan {
                 .map(|challenge| PlannedChallenge {
                     challenge,
                     time_frame_s: config.challenge_time_frame_s,
+                    replaces: None,
+                    alternative: false,
                 })
                 .collect(),
             order: if fixed { OrderKind::Fixed } else { OrderKind::Randomized },
@@ -84,6 +113,53 @@ impl ChallengePlan {
     /// Whether the plan asks for the colour flash.
     pub fn has_flash(&self) -> bool {
         self.flash.is_some() && self.challenges.iter().any(|c| c.challenge == Challenge::ColorFlash)
+    }
+
+    /// Replaces the challenge at `index` with one of `candidates` (X5's accessible
+    /// alternative), drawn uniformly with `rng` among those that are movements not in the plan
+    /// yet, and returns it. The replacement and the challenges after it are shuffled again with
+    /// `rng` (unless the order is fixed); earlier challenges keep their place, so what was
+    /// performed stays performed. The challenge now at `index` gets `extra_s` more seconds (the
+    /// time the person already spent on the one replaced). The count of challenges never
+    /// changes, and without `color_flash` the flash sequence goes.
+    pub fn swap<R: RngCore + CryptoRng>(
+        &mut self,
+        index: usize,
+        candidates: &[Challenge],
+        extra_s: f64,
+        rng: &mut R,
+    ) -> Result<Challenge, SwapError> {
+        let planned = *self.challenges.get(index).ok_or(SwapError::NoSuchChallenge(index))?;
+        if planned.replaces.is_some() {
+            return Err(SwapError::AlreadySwapped(planned.challenge));
+        }
+        let open: Vec<Challenge> = candidates
+            .iter()
+            .copied()
+            .filter(|c| c.is_movement() && !self.challenges.iter().any(|p| p.challenge == *c))
+            .collect();
+        if open.is_empty() {
+            return Err(SwapError::NoCandidate);
+        }
+        let replacement = open[uniform_below(rng, open.len() as u32) as usize];
+        self.challenges[index] = PlannedChallenge {
+            challenge: replacement,
+            replaces: Some(planned.challenge),
+            alternative: false,
+            ..planned
+        };
+        if self.order == OrderKind::Randomized {
+            let rest = &mut self.challenges[index..];
+            for i in (1..rest.len()).rev() {
+                let j = uniform_below(rng, i as u32 + 1) as usize;
+                rest.swap(i, j);
+            }
+        }
+        self.challenges[index].time_frame_s += extra_s.max(0.0);
+        if !self.challenges.iter().any(|c| c.challenge == Challenge::ColorFlash) {
+            self.flash = None;
+        }
+        Ok(replacement)
     }
 
     /// The challenge names in order.
@@ -149,6 +225,67 @@ mod tests {
             ChallengePlan::draw(&config(), false, &mut ChaCha20Rng::seed_from_u64(1))
                 .flash
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn a_swap_replaces_one_challenge_keeps_the_count_and_redraws_the_rest() {
+        let c = LivenessConfig::new(
+            "active",
+            75.0,
+            &["color_flash", "smile", "head_left", "head_right"],
+            None,
+            None,
+        )
+        .unwrap();
+        let mut orders = std::collections::HashSet::new();
+        for seed in 0..32 {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let mut p = ChallengePlan::draw(&c, false, &mut rng);
+            let got = p
+                .swap(
+                    0,
+                    &[Challenge::ColorFlash, Challenge::Smile, Challenge::Blink],
+                    2.0,
+                    &mut rng,
+                )
+                .unwrap();
+            // Only a movement missing from the plan can come in.
+            assert_eq!(got, Challenge::Blink);
+            assert_eq!(p.challenges.len(), 4);
+            assert!(p.flash.is_none() && !p.has_flash());
+            let swapped: Vec<_> = p.challenges.iter().filter(|c| c.replaces.is_some()).collect();
+            assert_eq!(swapped.len(), 1);
+            assert_eq!(swapped[0].replaces, Some(Challenge::ColorFlash));
+            assert_eq!(p.challenges[0].time_frame_s, c.challenge_time_frame_s + 2.0);
+            assert!(p.challenges[1..].iter().all(|c| c.time_frame_s == 6.0));
+            orders.insert(p.names());
+            // At most one swap per challenge: a replacement stays.
+            let at = p.challenges.iter().position(|c| c.replaces.is_some()).unwrap();
+            assert_eq!(
+                p.swap(at, &[Challenge::HeadLeft], 0.0, &mut rng),
+                Err(SwapError::AlreadySwapped(Challenge::Blink))
+            );
+        }
+        assert!(orders.len() > 4, "the rest is redrawn: {orders:?}");
+        // Later swaps keep what came before; no candidate left is refused.
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let mut p = ChallengePlan::draw(&config(), true, &mut rng);
+        assert_eq!(
+            p.swap(2, &[Challenge::Blink], 0.0, &mut rng),
+            Err(SwapError::NoCandidate)
+        );
+        assert_eq!(
+            p.swap(9, &[Challenge::Smile], 0.0, &mut rng),
+            Err(SwapError::NoSuchChallenge(9))
+        );
+        let c = LivenessConfig::new("active", 75.0, &["head_left", "smile", "head_right"], None, None).unwrap();
+        let mut p = ChallengePlan::draw(&c, true, &mut rng);
+        assert_eq!(p.swap(1, &[Challenge::Blink], 0.0, &mut rng), Ok(Challenge::Blink));
+        assert_eq!(
+            p.names(),
+            vec!["head_left", "blink", "head_right"],
+            "a fixed order stays fixed"
         );
     }
 

@@ -589,6 +589,35 @@ mod tests {
     }
 
     #[test]
+    fn a_swapped_plan_is_scored_like_one_that_asked_for_the_replacement() {
+        // X5's score rule: the replacement is judged as if it had been planned — same
+        // threshold, same texture penalty — and it must be performed.
+        let (c, mut swapped) = config(&["smile", "head_left", "head_right"]);
+        let rng = &mut rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        assert_eq!(swapped.swap(2, &[Challenge::Blink], 0.0, rng), Ok(Challenge::Blink));
+        let (c2, planned) = config(&["smile", "head_left", "blink"]);
+        assert_eq!(swapped.names(), planned.names());
+        for bona_fide in [0.99, 0.3, 0.05] {
+            let a = evaluate(&c, &swapped, &performance(bona_fide));
+            let b = evaluate(&c2, &planned, &performance(bona_fide));
+            assert_eq!(
+                (a.liveness_score, a.decision, &a.reasons),
+                (b.liveness_score, b.decision, &b.reasons)
+            );
+        }
+        // Without the blink, the replacement is missing: no pass.
+        let mut frames = performance(0.99);
+        frames.iter_mut().for_each(|f| {
+            if let Some(g) = f.geometry.as_mut() {
+                g.ear_left = 0.3;
+                g.ear_right = 0.3;
+            }
+        });
+        let v = evaluate(&c, &swapped, &frames);
+        assert!(!v.liveness_passed, "{v:#?}");
+    }
+
+    #[test]
     fn below_a_high_threshold_a_good_score_goes_to_review() {
         let c = LivenessConfig::new("active", 99.0, &["smile", "head_left"], None, Some(6.0)).unwrap();
         let p = ChallengePlan::draw(&c, true, &mut rand_chacha::ChaCha20Rng::seed_from_u64(0));

@@ -36,6 +36,8 @@ pub async fn client_retry(State(state): State<AppState>, headers: HeaderMap) -> 
     };
     let tenant = session.tenant_id.clone();
     let (profile, prev) = base_of(&state, &tenant, &req).await?;
-    let created = new_session(&state, &tenant, profile, prev.as_ref(), &req).await?;
+    let mut created = new_session(&state, &tenant, profile, prev.as_ref(), &req).await?;
+    // The browser learns the alternatives only by asking for one (X5).
+    created.profile.accessible_alternatives = None;
     Ok((StatusCode::CREATED, Json(created)))
 }

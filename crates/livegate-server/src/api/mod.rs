@@ -1,6 +1,7 @@
 //! The HTTP API: routes and their OpenAPI description are registered together (so the
 //! document cannot miss a route), plus `/healthz`, `/metrics` and `/openapi.json`.
 
+pub mod alternative;
 pub mod auth;
 pub mod client;
 pub mod esign;
@@ -110,6 +111,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(keys::revoke_api_key))
         .routes(routes!(client::client_session))
         .routes(routes!(client::client_retry))
+        .routes(routes!(alternative::request_alternative))
         .routes(routes!(
             esign::departments::create_department,
             esign::departments::list_departments
@@ -127,7 +129,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(esign::documents::signed_pdf))
         .routes(routes!(esign::documents::audit_trail))
         .routes(routes!(esign::documents::outbox))
+        .routes(routes!(esign::certificate::signing_certificate))
         .routes(routes!(esign::sign::open))
+        .routes(routes!(esign::sign::consent))
+        .routes(routes!(esign::cancel::cancel_document))
         .routes(routes!(esign::sign::journey_state))
         .routes(routes!(esign::otp::verify_otp))
         .routes(routes!(esign::otp::resend_otp))

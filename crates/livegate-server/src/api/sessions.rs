@@ -162,6 +162,9 @@ pub struct SessionDetail {
     pub policy_version: Option<String>,
     /// Where the hosted capture page's Done button returns the person.
     pub redirect_url: Option<String>,
+    /// Accessible alternatives the person asked for (X5), with why and the risk flags each
+    /// raises; empty when none.
+    pub accessibility: Vec<crate::accessibility::AlternativeUsed>,
 }
 
 fn profile_of(s: &SessionRow) -> Result<Profile, ApiError> {
@@ -363,7 +366,8 @@ pub async fn new_session_with(
     if let Some(subject) = &subject {
         refuse_locked(state, tenant, subject, now).await?;
     }
-    let plan = ChallengePlan::draw(&resolved.config, resolved.fixed_order, &mut OsCsprng);
+    let mut plan = ChallengePlan::draw(&resolved.config, resolved.fixed_order, &mut OsCsprng);
+    crate::accessibility::mark(&mut plan, &resolved.alternatives);
     let token = random_secret(TOKEN_PREFIX)?;
     let row = SessionRow {
         id,
@@ -589,6 +593,7 @@ fn detail_without_images(s: &SessionRow) -> Result<SessionDetail, ApiError> {
         model_version: s.model_version.clone(),
         policy_version: s.policy_version.clone(),
         redirect_url: s.redirect_url.clone(),
+        accessibility: crate::accessibility::used(&parse_stored(&s.plan)?),
     };
     if let Some(result) = &s.result {
         let r: SessionResult = parse_stored(result)?;
@@ -630,9 +635,11 @@ pub async fn detail_for(state: &AppState, headers: &HeaderMap, s: &SessionRow) -
 
 impl SessionDetail {
     /// What the browser is shown: reasons as person-facing codes ([`crate::person`]), no
-    /// evidence and no per-challenge timing.
+    /// evidence, no per-challenge timing and no accessible alternatives of the profile.
     pub fn for_person(mut self) -> Self {
         self.reasons = crate::person::person_reasons(self.reasons.iter().map(String::as_str));
+        // The plan's flags say which challenges have an alternative, never which one.
+        self.profile.accessible_alternatives = None;
         self.evidence = None;
         self.challenges = None;
         self

@@ -1,11 +1,15 @@
 //! Completion: once everyone signed, one signature-and-evidence page per signer is appended to
-//! the original PDF, the result is stored, and the document is marked completed.
+//! the original PDF and the update signed (PAdES B-B, with the install's certificate: see
+//! [`super::signing`]), the result is stored, and the document is marked completed.
 
+use livegate_pdf::{EvidencePage, SignatureMark, Signing, TimestampOutcome, Timestamper};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use super::capture::{capture_state, chain, finished};
 use super::journey::{channel_of, event, security_of, Meta};
-use super::pdf::{self, EvidencePage, SignatureMark};
+use super::signing::identity;
+use super::timestamp::HttpTimestamper;
 use crate::api::{on_worker_queued, parse_stored};
 use crate::error::ApiError;
 use crate::store::{DocumentRow, InviteeRow};
@@ -30,13 +34,37 @@ pub async fn complete_document(
         pages.push(evidence_page(state, doc, &department.acceptance_percentage, i).await?);
     }
     let original = state.objects.get(&doc.object_key).await?;
+    let signer = identity(state).await?;
+    let signed_at_unix_s = u64::try_from(state.clock.now_ms() / 1000).unwrap_or(0);
+    let reason = format!("Signed by every signer of {}", doc.title);
+    let authority = HttpTimestamper::configured(state);
     // On the worker pool, waiting for a slot however long: every signature is saved, and no
     // later request would complete the document if this one gave up.
-    let signed = on_worker_queued(state, move || {
-        pdf::append_evidence(&original, &pages).map_err(|e| ApiError::Internal(format!("appending evidence: {e}")))
+    let completed = on_worker_queued(state, move || {
+        let signing = Signing {
+            identity: &signer.0,
+            signed_at_unix_s,
+            name: "Livegate",
+            reason: &reason,
+            timestamper: authority.as_ref().map(|a| a as &dyn Timestamper),
+        };
+        livegate_pdf::append_signed(&original, &pages, &signing)
+            .map_err(|e| ApiError::Internal(format!("completing the signed PDF: {e}")))
     })
     .await?;
-    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&signed));
+    let timestamp = match &completed.timestamp {
+        TimestampOutcome::NotRequested => Value::Null,
+        TimestampOutcome::Applied { gen_time_unix_s } => json!({"applied": true, "gen_time": gen_time_unix_s}),
+        TimestampOutcome::Failed(why) => {
+            eprintln!(
+                "esign: document {}: the time-stamping authority failed, signed without a timestamp: {why}",
+                doc.id
+            );
+            json!({"applied": false, "error": why})
+        }
+    };
+    let signed = completed.bytes;
+    let sha = hex::encode(Sha256::digest(&signed));
     let key = format!("esign/{}/signed-{}.pdf", doc.id, &sha[..16]);
     state.objects.put(&key, signed.into()).await?;
     let mut done = doc.clone();
@@ -55,7 +83,7 @@ pub async fn complete_document(
             &doc.id,
             None,
             "document.completed",
-            json!({"signed_sha256": sha}),
+            json!({"signed_sha256": sha, "timestamp": timestamp}),
             meta,
         );
         state.store.add_audit_events(&[ev]).await?;
@@ -155,6 +183,11 @@ async fn evidence_page(
         for img in state.store.audit_images(&s.id).await?.iter().take(3) {
             captures.push(state.objects.get(&img.object_key).await?.to_vec());
         }
+    }
+    if !captures.is_empty() {
+        // The signature covers this page, and so binds the captures by their hashes.
+        let hashes: Vec<String> = captures.iter().map(|c| hex::encode(Sha256::digest(c))).collect();
+        fields.push(("Face capture SHA-256".into(), hashes.join(" ")));
     }
     let signature: Value = i
         .signature

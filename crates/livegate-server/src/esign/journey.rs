@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::capture::{chain, finished, passed};
 use super::completion::complete_document;
 use super::notify::{self, Message};
+use super::privacy::brand_of;
 use super::rules::Security;
 use crate::api::auth::random_secret;
 use crate::api::parse_stored;
@@ -121,6 +122,7 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
             return Ok(links);
         };
         let mut changed = false;
+        let brand = brand_of(state, &doc).await?;
         for i in invitees
             .iter()
             .filter(|i| i.signing_order == order && i.state == "waiting")
@@ -164,9 +166,9 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
                     Message {
                         channel,
                         to,
-                        subject: format!("Please sign: {}", doc.title),
+                        subject: format!("{brand}: please sign {}", doc.title),
                         body: format!(
-                            "Hello {},\n\nyou are invited to sign \"{}\". Open this link to start (it works once and expires in {} days):\n{url}\n",
+                            "Hello {},\n\n{brand} invites you to sign \"{}\". Open this link to start; it works until you have signed, and expires in {} days:\n{url}\n",
                             i.name,
                             doc.title,
                             state.config.invitation_ttl_s / 86_400

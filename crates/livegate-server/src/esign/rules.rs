@@ -176,6 +176,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             tenant_id: "default".into(),
+            ..DepartmentRow::default()
         }
     }
 

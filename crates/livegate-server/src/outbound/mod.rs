@@ -1,5 +1,5 @@
-//! The one HTTP client for requests the server makes on its own (webhook deliveries today; any
-//! later gateway goes through it too). A URL an API caller gives us must not turn the server into
+//! The one HTTP client for requests the server makes on its own (webhook deliveries, the SMS
+//! gateway, the time-stamping authority). A URL an API caller gives us must not turn the server into
 //! a probe of its own network, so:
 //!
 //! - the host is resolved and every address checked ([`address::forbidden_reason`]) when the
@@ -28,7 +28,8 @@ pub use address::Network;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Time for the whole exchange.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// Largest response body read; a receiver has nothing to tell us beyond its status.
+/// Largest response body read: a webhook receiver has nothing to tell us beyond its status, and
+/// a time-stamp response is a few kilobytes.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// Why an outbound request was refused or failed. Codes are stable and are what the delivery
@@ -215,6 +216,17 @@ impl Outbound {
         headers: &[(&str, String)],
         body: Vec<u8>,
     ) -> Result<u16, (Option<u16>, OutboundError)> {
+        self.exchange(url, headers, body).await.map(|(status, _)| status)
+    }
+
+    /// [`Outbound::post`], keeping the answer's body (at most [`MAX_RESPONSE_BYTES`]), for
+    /// services whose answer is the point (a time-stamping authority).
+    pub async fn exchange(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), (Option<u16>, OutboundError)> {
         let url = parse(url).map_err(|e| (None, e))?;
         // Literal addresses never reach the resolver: check them here.
         if matches!(host(&url), Ok(Host::Ip(_))) {
@@ -226,21 +238,21 @@ impl Outbound {
         }
         let mut response = request.send().await.map_err(|e| (None, transport_error(&e)))?;
         let status = response.status().as_u16();
-        let mut read = 0usize;
+        let mut read = Vec::new();
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    read += chunk.len();
-                    if read > MAX_RESPONSE_BYTES {
+                    if read.len() + chunk.len() > MAX_RESPONSE_BYTES {
                         return Err((Some(status), OutboundError::ResponseTooLarge));
                     }
+                    read.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
                 Err(e) => return Err((Some(status), transport_error(&e))),
             }
         }
         match status {
-            200..=299 => Ok(status),
+            200..=299 => Ok((status, read)),
             300..=399 => Err((Some(status), OutboundError::Redirect)),
             _ => Err((Some(status), OutboundError::Status)),
         }

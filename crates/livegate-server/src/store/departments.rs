@@ -6,7 +6,7 @@ use super::esign::sortable_id;
 use super::{col, conflict, Store, StoreError};
 
 /// A department and its Face Match Verification settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DepartmentRow {
     /// `dep_<uuid>`.
     pub id: String,
@@ -22,6 +22,16 @@ pub struct DepartmentRow {
     pub updated_at: i64,
     /// The tenant it belongs to.
     pub tenant_id: String,
+    /// Days the signers' capture images are kept after each capture (the sweeper deletes them).
+    pub capture_retention_days: i64,
+    /// The privacy notice shown before the camera (none: the built-in text).
+    pub privacy_notice: Option<String>,
+    /// Whom signers contact about their data and their journey.
+    pub privacy_contact: Option<String>,
+    /// Name shown on the journey pages and in messages (none: the department name).
+    pub brand_name: Option<String>,
+    /// Accent colour of the journey pages, `#rrggbb`.
+    pub brand_colour: Option<String>,
 }
 
 /// One recorded change of a department setting.
@@ -62,7 +72,8 @@ pub struct TemplateRow {
 
 macro_rules! department_columns {
     () => {
-        "id, name, smart_liveliness, acceptance_percentage, created_at, updated_at, tenant_id"
+        "id, name, smart_liveliness, acceptance_percentage, created_at, updated_at, tenant_id, \
+         capture_retention_days, privacy_notice, privacy_contact, brand_name, brand_colour"
     };
 }
 
@@ -75,6 +86,11 @@ fn department_from(r: &AnyRow) -> Result<DepartmentRow, StoreError> {
         created_at: col(r, 4)?,
         updated_at: col(r, 5)?,
         tenant_id: col(r, 6)?,
+        capture_retention_days: col(r, 7)?,
+        privacy_notice: col(r, 8)?,
+        privacy_contact: col(r, 9)?,
+        brand_name: col(r, 10)?,
+        brand_colour: col(r, 11)?,
     })
 }
 
@@ -85,7 +101,7 @@ impl Store {
         sqlx::query(concat!(
             "INSERT INTO departments (",
             department_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         ))
         .bind(&d.id)
         .bind(&d.name)
@@ -94,6 +110,11 @@ impl Store {
         .bind(d.created_at)
         .bind(d.updated_at)
         .bind(&d.tenant_id)
+        .bind(d.capture_retention_days)
+        .bind(&d.privacy_notice)
+        .bind(&d.privacy_contact)
+        .bind(&d.brand_name)
+        .bind(&d.brand_colour)
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, &format!("a department named {:?}", d.name)))?;
@@ -112,8 +133,9 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE departments SET name = $2, smart_liveliness = $3, acceptance_percentage = $4, updated_at = $5 \
-             WHERE id = $1 AND updated_at = $6",
+            "UPDATE departments SET name = $2, smart_liveliness = $3, acceptance_percentage = $4, updated_at = $5, \
+             capture_retention_days = $7, privacy_notice = $8, privacy_contact = $9, brand_name = $10, \
+             brand_colour = $11 WHERE id = $1 AND updated_at = $6",
         )
         .bind(&d.id)
         .bind(&d.name)
@@ -121,6 +143,11 @@ impl Store {
         .bind(d.acceptance_percentage)
         .bind(d.updated_at)
         .bind(expected_updated_at)
+        .bind(d.capture_retention_days)
+        .bind(&d.privacy_notice)
+        .bind(&d.privacy_contact)
+        .bind(&d.brand_name)
+        .bind(&d.brand_colour)
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, &format!("a department named {:?}", d.name)))?;

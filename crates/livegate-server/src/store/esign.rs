@@ -106,6 +106,31 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 "#;
 
+/// Issue 15 (journey): the department's privacy notice, capture retention and branding, a
+/// document's `redirect_url`, and the signer's consent to the capture.
+pub(super) const JOURNEY_MIGRATION: &str = r#"
+ALTER TABLE departments ADD COLUMN capture_retention_days BIGINT NOT NULL DEFAULT 90;
+ALTER TABLE departments ADD COLUMN privacy_notice TEXT;
+ALTER TABLE departments ADD COLUMN privacy_contact TEXT;
+ALTER TABLE departments ADD COLUMN brand_name TEXT;
+ALTER TABLE departments ADD COLUMN brand_colour TEXT;
+ALTER TABLE documents ADD COLUMN redirect_url TEXT;
+ALTER TABLE invitees ADD COLUMN capture_consent_at BIGINT;
+"#;
+
+/// A capture session of a signer whose department's retention has passed, with images left.
+#[derive(Clone, Debug)]
+pub struct ExpiredCapture {
+    /// The session.
+    pub session_id: String,
+    /// Its invitee.
+    pub invitee_id: String,
+    /// Its document.
+    pub document_id: String,
+    /// The department's retention, in days.
+    pub retention_days: i64,
+}
+
 /// A document sent for signature.
 #[derive(Clone, Debug, Default)]
 pub struct DocumentRow {
@@ -121,7 +146,7 @@ pub struct DocumentRow {
     pub sha256: String,
     /// Page count of the original.
     pub pages: i64,
-    /// `sent`, `completed` or `failed`.
+    /// `sent`, `completed`, `failed` or `cancelled`.
     pub status: String,
     /// Who is told when a signer fails.
     pub sender_email: Option<String>,
@@ -135,6 +160,8 @@ pub struct DocumentRow {
     pub signed_sha256: Option<String>,
     /// The tenant it belongs to (its department's).
     pub tenant_id: String,
+    /// Where the Done page sends the signer on (https, or http on loopback).
+    pub redirect_url: Option<String>,
 }
 
 /// One invitee of a document and the state of their signing journey.
@@ -201,6 +228,8 @@ pub struct InviteeRow {
     pub signed_at: Option<i64>,
     /// Why the journey failed (JSON).
     pub failure: Option<String>,
+    /// Unix ms the signer consented to the capture after reading the privacy notice.
+    pub capture_consent_at: Option<i64>,
 }
 
 /// One step of a document's audit trail.
@@ -256,7 +285,7 @@ pub fn sortable_id(now: i64) -> String {
 macro_rules! document_columns {
     () => {
         "id, department_id, title, object_key, sha256, pages, status, sender_email, created_at, completed_at, \
-         signed_key, signed_sha256, tenant_id"
+         signed_key, signed_sha256, tenant_id, redirect_url"
     };
 }
 macro_rules! invitee_columns {
@@ -264,7 +293,8 @@ macro_rules! invitee_columns {
         "id, document_id, position, name, email, phone, signing_order, signer_type, security, reference_key, \
          state, version, invitation_hash, invitation_sent_at, invitation_expires_at, invitation_opened_at, \
          journey_hash, otp_hash, otp_expires_at, otp_failures, otp_sends, otp_sent_at, otp_verified_at, \
-         first_session_id, audited_attempts, proceeded_at, signature, signed_at, failure, reference_embedding"
+         first_session_id, audited_attempts, proceeded_at, signature, signed_at, failure, reference_embedding, \
+         capture_consent_at"
     };
 }
 
@@ -283,6 +313,7 @@ fn document_from(r: &AnyRow) -> Result<DocumentRow, StoreError> {
         signed_key: col(r, 10)?,
         signed_sha256: col(r, 11)?,
         tenant_id: col(r, 12)?,
+        redirect_url: col(r, 13)?,
     })
 }
 
@@ -318,6 +349,7 @@ fn invitee_from(r: &AnyRow) -> Result<InviteeRow, StoreError> {
         signed_at: col(r, 27)?,
         failure: col(r, 28)?,
         reference_embedding: col(r, 29)?,
+        capture_consent_at: col(r, 30)?,
     })
 }
 
@@ -354,6 +386,7 @@ macro_rules! bind_invitee {
             .bind($i.signed_at)
             .bind(&$i.failure)
             .bind(&$i.reference_embedding)
+            .bind($i.capture_consent_at)
     };
 }
 
@@ -369,7 +402,7 @@ impl Store {
             sqlx::query(concat!(
                 "INSERT INTO documents (",
                 document_columns!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             ))
             .bind(&d.id)
             .bind(&d.department_id)
@@ -384,6 +417,7 @@ impl Store {
             .bind(&d.signed_key)
             .bind(&d.signed_sha256)
             .bind(&d.tenant_id)
+            .bind(&d.redirect_url)
             .execute(&mut *tx)
             .await?;
             for i in invitees {
@@ -391,7 +425,7 @@ impl Store {
                     "INSERT INTO invitees (",
                     invitee_columns!(),
                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+                     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
                 ));
                 bind_invitee!(q, i).execute(&mut *tx).await?;
             }
@@ -457,6 +491,69 @@ impl Store {
         Ok(true)
     }
 
+    /// Cancels a document still out for signature, with its audit event; false when it is no
+    /// longer `sent`.
+    pub async fn cancel_document(&self, id: &str, event: &AuditEventRow) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE documents SET status = 'cancelled' WHERE id = $1 AND status = 'sent'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Capture sessions of signers (each retry chain followed from the invitee's first
+    /// session) closed longer ago than their department's retention at `now`, that still
+    /// have audit images or frame images.
+    pub async fn expired_captures(&self, now: i64, limit: i64) -> Result<Vec<ExpiredCapture>, StoreError> {
+        let rows = sqlx::query(
+            "WITH RECURSIVE chain(session_id, invitee_id, document_id, retention_days) AS ( \
+               SELECT i.first_session_id, i.id, i.document_id, dep.capture_retention_days FROM invitees i \
+               JOIN documents d ON d.id = i.document_id JOIN departments dep ON dep.id = d.department_id \
+               WHERE i.first_session_id IS NOT NULL \
+               UNION ALL \
+               SELECT s.id, c.invitee_id, c.document_id, c.retention_days FROM sessions s \
+               JOIN chain c ON s.retry_of = c.session_id) \
+             SELECT c.session_id, c.invitee_id, c.document_id, c.retention_days FROM chain c \
+             JOIN sessions s ON s.id = c.session_id \
+             WHERE COALESCE(s.completed_at, s.expires_at) + c.retention_days * 86400000 <= $1 \
+               AND (s.frames_purged_at IS NULL OR EXISTS (SELECT 1 FROM audit_images a WHERE a.session_id = s.id)) \
+             ORDER BY c.session_id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ExpiredCapture {
+                    session_id: col(r, 0)?,
+                    invitee_id: col(r, 1)?,
+                    document_id: col(r, 2)?,
+                    retention_days: col(r, 3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a session's audit image rows (their objects are deleted first by the caller),
+    /// with an audit event, in one transaction.
+    pub async fn delete_audit_images(&self, session_id: &str, event: &AuditEventRow) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM audit_images WHERE session_id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A document's invitees in list order.
     pub async fn invitees(&self, document_id: &str) -> Result<Vec<InviteeRow>, StoreError> {
         let rows = sqlx::query(concat!(
@@ -499,7 +596,7 @@ impl Store {
             "UPDATE invitees SET (",
             invitee_columns!(),
             ") = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24, $25, $26, $27, $28, $29, $30) WHERE id = $1 AND version = $31"
+             $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) WHERE id = $1 AND version = $32"
         ));
         let done = bind_invitee!(q, i).bind(i.version - 1).execute(&mut *tx).await?;
         if done.rows_affected() != 1 {

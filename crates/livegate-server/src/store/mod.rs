@@ -19,7 +19,7 @@ use sqlx::{AnyPool, Row};
 
 pub use api_keys::ApiKeyRow;
 pub use departments::{ChangeRow, DepartmentRow, TemplateRow};
-pub use esign::{sortable_id, AuditEventRow, DocumentRow, InviteeRow, OutboxRow};
+pub use esign::{sortable_id, AuditEventRow, DocumentRow, ExpiredCapture, InviteeRow, OutboxRow};
 pub use sessions::{AddFrame, AuditImage, Completion, FrameLimits, FrameObject, FrameRefusal, FrameRow, SessionRow};
 pub use webhooks::{AttemptOutcome, DeliveryAttempt, DeliveryRow, EndpointRow};
 pub use workflows::WorkflowRow;
@@ -130,6 +130,7 @@ CREATE INDEX IF NOT EXISTS sessions_subject ON sessions (subject, completed_at);
 "#,
     ),
     (6, api_keys::MIGRATION),
+    (8, esign::JOURNEY_MIGRATION),
 ];
 
 /// Schema changes portable SQL cannot express: (version, SQLite, PostgreSQL). On SQLite they run

@@ -424,6 +424,21 @@ impl Store {
         Ok(true)
     }
 
+    /// Replaces an open session's plan if it is still `old` (an accessible alternative, X5);
+    /// false when the plan changed meanwhile or the session is no longer open.
+    pub async fn replace_plan(&self, id: &str, old: &str, new: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sessions SET plan = $3 WHERE id = $1 AND plan = $2 AND result IS NULL \
+             AND status IN ('created', 'in_progress')",
+        )
+        .bind(id)
+        .bind(old)
+        .bind(new)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Gives an open session a new client token (the old one stops working); false when it is
     /// no longer open.
     pub async fn rotate_token(&self, id: &str, token_hash: &str) -> Result<bool, StoreError> {

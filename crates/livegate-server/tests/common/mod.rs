@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod esign;
 pub mod smtp;
 
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::own_department;
 use crate::api::auth::{json_error, require};
 use crate::error::{ApiError, ErrorBody};
+use crate::esign::privacy::{check_colour, check_retention, check_text, DEFAULT_RETENTION_DAYS, MAX_NOTICE_CHARS};
 use crate::esign::rules::{check_acceptance, DEFAULT_ACCEPTANCE_PERCENTAGE};
 use crate::keys::Scope;
 use crate::store::{ChangeRow, DepartmentRow};
@@ -28,6 +29,16 @@ pub struct CreateDepartment {
     pub smart_liveliness: bool,
     /// Liveness threshold of the department's signers, 0-100 (default and recommended 65).
     pub acceptance_percentage: Option<i64>,
+    /// Days signers' capture images are kept, 1-3650 (default 90).
+    pub capture_retention_days: Option<i64>,
+    /// Privacy notice shown before the camera (what is captured and why; default: built-in).
+    pub privacy_notice: Option<String>,
+    /// Whom signers contact about their data (default: the document's sender).
+    pub privacy_contact: Option<String>,
+    /// Name on the journey pages and in messages (default: the department name).
+    pub brand_name: Option<String>,
+    /// Accent colour of the journey pages, `#rrggbb`.
+    pub brand_colour: Option<String>,
 }
 
 /// `PATCH /v1/departments/{id}` ("Update"): the fields to change.
@@ -40,6 +51,16 @@ pub struct UpdateDepartment {
     pub smart_liveliness: Option<bool>,
     /// 0-100.
     pub acceptance_percentage: Option<i64>,
+    /// 1-3650.
+    pub capture_retention_days: Option<i64>,
+    /// New privacy notice (`""` restores the built-in one).
+    pub privacy_notice: Option<String>,
+    /// New contact (`""` clears it).
+    pub privacy_contact: Option<String>,
+    /// New brand name (`""` clears it).
+    pub brand_name: Option<String>,
+    /// New colour `#rrggbb` (`""` clears it).
+    pub brand_colour: Option<String>,
 }
 
 /// A department.
@@ -57,6 +78,16 @@ pub struct Department {
     pub created_at: i64,
     /// Unix ms.
     pub updated_at: i64,
+    /// Days signers' capture images are kept.
+    pub capture_retention_days: i64,
+    /// The department's privacy notice (none: the built-in one).
+    pub privacy_notice: Option<String>,
+    /// Whom signers contact about their data.
+    pub privacy_contact: Option<String>,
+    /// Name on the journey pages and in messages.
+    pub brand_name: Option<String>,
+    /// Accent colour `#rrggbb`.
+    pub brand_colour: Option<String>,
 }
 
 impl From<DepartmentRow> for Department {
@@ -68,6 +99,11 @@ impl From<DepartmentRow> for Department {
             acceptance_percentage: d.acceptance_percentage,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            capture_retention_days: d.capture_retention_days,
+            privacy_notice: d.privacy_notice,
+            privacy_contact: d.privacy_contact,
+            brand_name: d.brand_name,
+            brand_colour: d.brand_colour,
         }
     }
 }
@@ -119,12 +155,61 @@ fn check_name(name: &str) -> Result<String, ApiError> {
 }
 
 /// The settings as (field, value) pairs, for the change history.
-fn settings(d: &DepartmentRow) -> [(&'static str, String); 3] {
+fn settings(d: &DepartmentRow) -> [(&'static str, String); 8] {
+    let text = |t: &Option<String>| t.clone().unwrap_or_default();
     [
         ("name", d.name.clone()),
         ("smart_liveliness", d.smart_liveliness.to_string()),
         ("acceptance_percentage", d.acceptance_percentage.to_string()),
+        ("capture_retention_days", d.capture_retention_days.to_string()),
+        ("privacy_notice", text(&d.privacy_notice)),
+        ("privacy_contact", text(&d.privacy_contact)),
+        ("brand_name", text(&d.brand_name)),
+        ("brand_colour", text(&d.brand_colour)),
     ]
+}
+
+/// The privacy and branding settings of a request, checked; `None` where not given.
+struct Texts {
+    retention: Option<i64>,
+    notice: Option<Option<String>>,
+    contact: Option<Option<String>>,
+    brand_name: Option<Option<String>>,
+    brand_colour: Option<Option<String>>,
+}
+
+impl Texts {
+    fn check(
+        retention: Option<i64>,
+        notice: Option<&str>,
+        contact: Option<&str>,
+        brand_name: Option<&str>,
+        brand_colour: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            retention: retention.map(check_retention).transpose()?,
+            notice: notice
+                .map(|t| check_text("privacy_notice", t, MAX_NOTICE_CHARS))
+                .transpose()?,
+            contact: contact.map(|t| check_text("privacy_contact", t, 200)).transpose()?,
+            brand_name: brand_name.map(|t| check_text("brand_name", t, 120)).transpose()?,
+            brand_colour: brand_colour.map(check_colour).transpose()?,
+        })
+    }
+
+    fn apply(&self, d: &mut DepartmentRow) {
+        d.capture_retention_days = self.retention.unwrap_or(d.capture_retention_days);
+        for (given, field) in [
+            (&self.notice, &mut d.privacy_notice),
+            (&self.contact, &mut d.privacy_contact),
+            (&self.brand_name, &mut d.brand_name),
+            (&self.brand_colour, &mut d.brand_colour),
+        ] {
+            if let Some(v) = given {
+                field.clone_from(v);
+            }
+        }
+    }
 }
 
 /// Creates a department.
@@ -139,7 +224,14 @@ pub async fn create_department(
     let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let Json(req) = body.map_err(json_error)?;
     let now = state.clock.now_ms();
-    let d = DepartmentRow {
+    let texts = Texts::check(
+        req.capture_retention_days,
+        req.privacy_notice.as_deref(),
+        req.privacy_contact.as_deref(),
+        req.brand_name.as_deref(),
+        req.brand_colour.as_deref(),
+    )?;
+    let mut d = DepartmentRow {
         id: format!("dep_{}", uuid::Uuid::new_v4()),
         name: check_name(&req.name)?,
         smart_liveliness: req.smart_liveliness,
@@ -147,7 +239,10 @@ pub async fn create_department(
         created_at: now,
         updated_at: now,
         tenant_id: caller.tenant,
+        capture_retention_days: DEFAULT_RETENTION_DAYS,
+        ..DepartmentRow::default()
     };
+    texts.apply(&mut d);
     let who = actor(&headers);
     let changes: Vec<ChangeRow> = settings(&d)
         .into_iter()
@@ -211,12 +306,20 @@ pub async fn update_department(
     let Json(req) = body.map_err(json_error)?;
     let name = req.name.as_deref().map(check_name).transpose()?;
     let acceptance = req.acceptance_percentage.map(check_acceptance).transpose()?;
+    let texts = Texts::check(
+        req.capture_retention_days,
+        req.privacy_notice.as_deref(),
+        req.privacy_contact.as_deref(),
+        req.brand_name.as_deref(),
+        req.brand_colour.as_deref(),
+    )?;
     for _ in 0..3 {
         let before = own_department(&state, &caller, &id).await?;
         let mut after = before.clone();
         after.name = name.clone().unwrap_or(after.name);
         after.smart_liveliness = req.smart_liveliness.unwrap_or(after.smart_liveliness);
         after.acceptance_percentage = acceptance.unwrap_or(after.acceptance_percentage);
+        texts.apply(&mut after);
         after.updated_at = state.clock.now_ms().max(before.updated_at + 1);
         let who = actor(&headers);
         let changes: Vec<ChangeRow> = settings(&before)

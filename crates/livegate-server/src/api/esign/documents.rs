@@ -121,6 +121,8 @@ pub struct DocumentDetail {
     pub completed_at: Option<i64>,
     /// sha256 of the completed PDF.
     pub signed_sha256: Option<String>,
+    /// Where the Done page sends signers on.
+    pub redirect_url: Option<String>,
     /// Invitees in list order.
     pub invitees: Vec<InviteeView>,
 }
@@ -272,6 +274,7 @@ pub async fn document_detail(state: &AppState, id: &str, meta: &Meta) -> Result<
         created_at: doc.created_at,
         completed_at: doc.completed_at,
         signed_sha256: doc.signed_sha256,
+        redirect_url: doc.redirect_url,
         invitees,
     })
 }

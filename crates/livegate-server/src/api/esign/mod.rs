@@ -2,6 +2,8 @@
 //! development outbox (API key), and the signing journey (journey token).
 
 pub mod bulk;
+pub mod cancel;
+pub mod certificate;
 pub mod departments;
 pub mod documents;
 pub mod otp;

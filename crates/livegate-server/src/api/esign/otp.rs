@@ -17,6 +17,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::chain;
 use crate::esign::journey::{channel_of, event, save, Meta};
 use crate::esign::notify::{self, Message};
+use crate::esign::privacy::brand_of;
 use crate::store::{hash_secret, AuditEventRow, DocumentRow, InviteeRow};
 use crate::AppState;
 
@@ -65,6 +66,7 @@ pub(super) async fn send_otp(
     i.otp_sends += 1;
     i.otp_sent_at = Some(now);
     let (channel, to) = channel_of(&i);
+    let brand = brand_of(state, doc).await?;
     events.push(event(
         state,
         &doc.id,
@@ -79,9 +81,9 @@ pub(super) async fn send_otp(
         Message {
             channel,
             to,
-            subject: format!("Your code to sign {}", doc.title),
+            subject: format!("{brand}: your code to sign {}", doc.title),
             body: format!(
-                "Your one-time code to sign \"{}\" is {code}. It expires in {} minutes. Do not share it.",
+                "Your one-time code to sign \"{}\" is {code}. It expires in {} minutes. Do not share it.\n- {brand}",
                 doc.title,
                 state.config.otp_ttl_s.div_ceil(60)
             ),

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use base64::Engine;
+use livegate_pdf::PdfInfo;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,9 +20,9 @@ use crate::api::sessions::reference_embedding;
 use crate::api::{image_extension, on_worker_waiting, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::journey::{advance, event, Meta};
-use crate::esign::pdf::{self, PdfInfo};
 use crate::esign::rules::{Security, SecurityRequest};
 use crate::keys::Scope;
+use crate::origins::check_url;
 use crate::store::{hash_secret, DepartmentRow, DocumentRow, InviteeRow, TemplateRow};
 use crate::AppState;
 
@@ -57,6 +58,8 @@ pub struct CreateDocument {
     pub template_id: Option<String>,
     /// Who is told when a signer fails.
     pub sender_email: Option<String>,
+    /// Where the Done page sends signers on: `https://…` (or `http://` on loopback).
+    pub redirect_url: Option<String>,
     /// Invitees.
     pub invitees: Vec<InviteeRequest>,
 }
@@ -108,10 +111,7 @@ async fn inspect_pdf(state: &AppState, bytes: Bytes) -> Result<(Bytes, PdfInfo),
     }
     let input = bytes.clone();
     let info = on_worker_waiting(state, move || {
-        pdf::inspect(&input, max).map_err(|e| match e {
-            pdf::PdfError::TooLarge { size, max } => ApiError::PayloadTooLarge(size, max),
-            other => ApiError::InvalidPdf(other.to_string()),
-        })
+        livegate_pdf::inspect(&input, max).map_err(ApiError::from)
     })
     .await?;
     Ok((bytes, info))
@@ -390,13 +390,21 @@ pub async fn create_document(
     if req.invitees.is_empty() || req.invitees.len() > 50 {
         return Err(ApiError::InvalidRequest("a document needs 1-50 invitees".into()));
     }
-    let doc = new_document(
+    let mut doc = new_document(
         &department,
         &req.title,
         &info,
         req.sender_email.clone(),
         state.clock.now_ms(),
     )?;
+    doc.redirect_url = req
+        .redirect_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|u| check_url(u).map(|()| u.to_string()))
+        .transpose()
+        .map_err(ApiError::InvalidRedirectUrl)?;
     let mut invitees = Vec::new();
     for (n, i) in req.invitees.iter().enumerate() {
         invitees.push(prepare(&state, &department, &doc.id, n, i).await?);

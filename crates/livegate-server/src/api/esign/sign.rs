@@ -1,6 +1,7 @@
-//! The signing journey behind the hosted pages: open the single-use invitation → verify the
-//! one-time password → face capture (a liveness session the SDK drives; its retries chain) →
-//! proceed → sign. The browser holds a journey token after opening the link.
+//! The signing journey behind the hosted pages: open the invitation → verify the one-time
+//! password → consent to the privacy notice → face capture (a liveness session the SDK drives;
+//! its retries chain) → proceed → sign → done. The browser holds a journey token after opening
+//! the link; reopening the link (`link`) resumes the journey with a new token and a new code.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -22,6 +23,7 @@ use crate::api::sessions::{base_of, new_session, new_session_with, CreateSession
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, chain, finished, passed, CaptureState};
 use crate::esign::journey::{advance, channel_of, event, save, security_of, sync, Meta, JOURNEY_PREFIX};
+use crate::esign::privacy::{Branding, PrivacyNotice};
 use crate::esign::rules::Security;
 use crate::store::{hash_secret, DocumentRow, InviteeRow, SessionRow};
 use crate::AppState;
@@ -62,8 +64,12 @@ pub struct OtpInfo {
 /// The journey as the signer's page sees it.
 #[derive(Serialize, ToSchema)]
 pub struct JourneyState {
-    /// otp, instructions, capture, sign, done, failed.
+    /// otp, consent, instructions, capture, sign, done, failed.
     pub step: String,
+    /// What opening the link found (only when it was just opened): `fresh` (first open),
+    /// `resumed` (opened before: a new journey token and a new code) or `signed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     /// The journey token (only when the invitation was just opened).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journey_token: Option<String>,
@@ -84,6 +90,20 @@ pub struct JourneyState {
     /// Why the journey failed (`{code, message}`).
     #[schema(value_type = Object)]
     pub failure: Option<Value>,
+    /// The privacy notice shown before the camera, and the consent given.
+    pub privacy: PrivacyNotice,
+    /// The department's name and colour for the pages.
+    pub branding: Branding,
+    /// Where the Done page sends the signer on (the document's `redirect_url`, at `done` only).
+    pub redirect_url: Option<String>,
+}
+
+/// `POST /v1/sign/consent`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureConsent {
+    /// The signer accepts the privacy notice and the face capture.
+    pub accept: bool,
 }
 
 /// A capture attempt for the SDK.
@@ -147,6 +167,9 @@ pub(super) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<(Do
         .document(&i.document_id)
         .await?
         .ok_or(ApiError::DocumentNotFound)?;
+    if doc.status == "cancelled" {
+        return Err(ApiError::DocumentCancelled);
+    }
     Ok((doc, i))
 }
 
@@ -155,6 +178,7 @@ fn step_of(i: &InviteeRow, security: &Security) -> &'static str {
         "failed" => "failed",
         "signed" => "done",
         _ if i.otp_verified_at.is_none() => "otp",
+        _ if security.capture_photo && i.proceeded_at.is_none() && i.capture_consent_at.is_none() => "consent",
         _ if security.capture_photo && i.proceeded_at.is_none() && i.first_session_id.is_none() => "instructions",
         _ if security.capture_photo && i.proceeded_at.is_none() => "capture",
         _ => "sign",
@@ -170,8 +194,15 @@ pub(super) async fn view(
 ) -> Result<JourneyState, ApiError> {
     let security = security_of(i)?;
     let (channel, to) = channel_of(i);
+    let department = state
+        .store
+        .department(&doc.department_id)
+        .await?
+        .ok_or(ApiError::DepartmentNotFound)?;
+    let step = step_of(i, &security);
     Ok(JourneyState {
-        step: step_of(i, &security).into(),
+        step: step.into(),
+        link: None,
         journey_token: token,
         invitee: json!({"name": i.name, "signing_order": i.signing_order}),
         document: json!({"title": doc.title, "pages": doc.pages, "status": doc.status}),
@@ -185,10 +216,16 @@ pub(super) async fn view(
         capture: capture_state(state, i, sessions).await?.for_person(),
         best_practices: BEST_PRACTICES.iter().map(|s| s.to_string()).collect(),
         failure: i.failure.as_deref().map(parse_stored).transpose()?,
+        privacy: PrivacyNotice::of(&department, doc, i),
+        branding: Branding::of(&department),
+        redirect_url: doc.redirect_url.clone().filter(|_| step == "done"),
     })
 }
 
-/// Opens a single-use invitation link: returns the journey token and sends the OTP.
+/// Opens the invitation link: a first open or a reopen (the old journey token revoked, a new
+/// code sent) returns a journey token at the journey's step; a link whose signer signed returns
+/// the Done step; every other state is its own error code (`invitation_invalid`,
+/// `invitation_expired`, `invitation_failed`, `document_cancelled`).
 #[utoipa::path(post, path = "/v1/sign/open", tag = "signing", request_body = OpenInvitation,
     responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
 pub async fn open(
@@ -202,30 +239,149 @@ pub async fn open(
         .invitee_by_token(&hash_secret(req.invitation_token.trim()), false)
         .await?
         .ok_or(ApiError::InvitationInvalid)?;
-    if i.journey_hash.is_some() {
-        return Err(ApiError::InvitationUsed);
-    }
-    let now = state.clock.now_ms();
-    if i.invitation_expires_at.is_none_or(|t| now > t) {
-        return Err(ApiError::InvitationExpired);
-    }
     let doc = state
         .store
         .document(&i.document_id)
         .await?
         .ok_or(ApiError::DocumentNotFound)?;
+    let link = link_state(&state, &doc, &i).await?;
     let token = random_secret(JOURNEY_PREFIX)?;
+    let now = state.clock.now_ms();
     let mut after = i.clone();
     after.journey_hash = Some(hash_secret(&token));
-    after.invitation_opened_at = Some(now);
-    let opened = event(&state, &doc.id, Some(&i.id), "invitation.opened", json!({}), &meta);
-    let saved = send_otp(&state, &doc, after, vec![opened], &meta)
-        .await
-        .map_err(|e| match e {
-            ApiError::Conflict(_) => ApiError::InvitationUsed,
-            other => other,
-        })?;
-    Ok(Json(view(&state, &doc, &saved, &[], Some(token)).await?))
+    let saved = match link {
+        Link::Fresh => {
+            after.invitation_opened_at = Some(now);
+            let opened = event(&state, &doc.id, Some(&i.id), "invitation.opened", json!({}), &meta);
+            send_otp(&state, &doc, after, vec![opened], &meta).await?
+        }
+        Link::Signed => {
+            let ev = event(
+                &state,
+                &doc.id,
+                Some(&i.id),
+                "invitation.reopened",
+                json!({"step": "done"}),
+                &meta,
+            );
+            save(&state, after, &[ev], None).await?
+        }
+        Link::Resumed => {
+            let at = step_of(&i, &security_of(&i)?);
+            after.otp_verified_at = None;
+            let ev = event(
+                &state,
+                &doc.id,
+                Some(&i.id),
+                "invitation.reopened",
+                json!({"step": at, "journey_token_revoked": true}),
+                &meta,
+            );
+            // A code sent moments ago and not used yet stays the one to enter (a reopen does
+            // not send codes faster than a resend may).
+            let recent = i.otp_hash.is_some()
+                && i.otp_sent_at
+                    .is_some_and(|t| now < t + state.config.otp_resend_s as i64 * 1000);
+            if recent {
+                save(&state, after, &[ev], None).await?
+            } else {
+                after.otp_sends = 0;
+                send_otp(&state, &doc, after, vec![ev], &meta).await?
+            }
+        }
+    };
+    let sessions = chain(&state, &saved).await?;
+    let mut answer = view(&state, &doc, &saved, &sessions, Some(token)).await?;
+    answer.link = Some(link.name().into());
+    Ok(Json(answer))
+}
+
+/// What opening an invitation link finds, when the journey can go on (or is signed).
+#[derive(Clone, Copy)]
+enum Link {
+    Fresh,
+    Resumed,
+    Signed,
+}
+
+impl Link {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Fresh => "fresh",
+            Self::Resumed => "resumed",
+            Self::Signed => "signed",
+        }
+    }
+}
+
+/// The state of an invitation link; the states where the journey cannot go on are errors.
+async fn link_state(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> Result<Link, ApiError> {
+    if doc.status == "cancelled" {
+        return Err(ApiError::DocumentCancelled);
+    }
+    match i.state.as_str() {
+        "signed" => return Ok(Link::Signed),
+        "failed" => {
+            let department = state.store.department(&doc.department_id).await?;
+            let contact = department
+                .and_then(|d| crate::esign::privacy::contact_of(&d, doc))
+                .unwrap_or_else(|| "the sender".into());
+            return Err(ApiError::InvitationFailed(contact));
+        }
+        _ => {}
+    }
+    if i.invitation_expires_at.is_none_or(|t| state.clock.now_ms() > t) {
+        return Err(ApiError::InvitationExpired);
+    }
+    Ok(if i.journey_hash.is_some() {
+        Link::Resumed
+    } else {
+        Link::Fresh
+    })
+}
+
+/// Records the signer's consent to the privacy notice and the face capture (once; the capture
+/// step refuses to start without it).
+#[utoipa::path(post, path = "/v1/sign/consent", tag = "signing", request_body = CaptureConsent,
+    security(("journey_token" = [])),
+    responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
+pub async fn consent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+    body: Result<Json<CaptureConsent>, JsonRejection>,
+) -> Result<Json<JourneyState>, ApiError> {
+    let Json(req) = body.map_err(json_error)?;
+    let (doc, i) = journey(&state, &headers).await?;
+    let (i, sessions) = sync(&state, &doc, i, &meta).await?;
+    require_otp(&i)?;
+    if !security_of(&i)?.capture_photo {
+        return Err(ApiError::CaptureNotRequired);
+    }
+    if !req.accept {
+        return Err(ApiError::CaptureConsentRequired);
+    }
+    if i.capture_consent_at.is_some() {
+        return Ok(Json(view(&state, &doc, &i, &sessions, None).await?));
+    }
+    let department = state
+        .store
+        .department(&doc.department_id)
+        .await?
+        .ok_or(ApiError::DepartmentNotFound)?;
+    let notice = PrivacyNotice::of(&department, &doc, &i);
+    let mut after = i.clone();
+    after.capture_consent_at = Some(state.clock.now_ms());
+    let ev = event(
+        &state,
+        &doc.id,
+        Some(&i.id),
+        "capture.consented",
+        json!({"notice_sha256": notice.sha256(), "retention_days": notice.retention_days, "contact": notice.contact}),
+        &meta,
+    );
+    let saved = save(&state, after, &[ev], None).await?;
+    Ok(Json(view(&state, &doc, &saved, &sessions, None).await?))
 }
 
 /// The journey's state.
@@ -273,6 +429,9 @@ pub async fn start_capture(
     let security = security_of(&i)?;
     if !security.capture_photo {
         return Err(ApiError::CaptureNotRequired);
+    }
+    if i.capture_consent_at.is_none() {
+        return Err(ApiError::CaptureConsentRequired);
     }
     let max = security.max_attempts();
     let used = sessions.iter().filter(|s| finished(s)).count() as i64;

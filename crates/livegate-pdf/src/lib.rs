@@ -1,23 +1,36 @@
-//! The e-signature documents: [`inspect`] validates an uploaded PDF before it enters a signing
-//! journey, and [`append_evidence`] makes the completed document once everyone has signed, the
-//! original followed by one signature-and-evidence page per signer.
+//! Livegate's e-signature documents, sync and pure: [`inspect`] validates an uploaded PDF
+//! before it enters a signing journey, [`append_evidence`] makes the completed document once
+//! everyone has signed, the original followed by one signature-and-evidence page per signer, and
+//! [`append_signed`] does the same and signs the result as a PAdES baseline B-B signature
+//! ([`Signing`], [`SigningIdentity`]).
 //!
 //! The evidence pages are added as an incremental update (ISO 32000-1, 7.5.6): the completed file
 //! starts with the original bytes unchanged, so the SHA-256 recorded on the evidence page can be
 //! checked against that prefix. A file whose cross-reference data had to be repaired to load has
 //! no trustworthy offsets to extend, and is rewritten whole instead (its pages' objects, and so
-//! their content, are kept as they are).
+//! their content, are kept as they are). The signature belongs to that same update: one signature
+//! field per completion, its `/ByteRange` covering the whole file but the signature itself.
 
+mod cms;
+mod identity;
 mod images;
 mod layout;
+mod sign;
+#[cfg(any(test, feature = "test-tsa"))]
+pub mod testing;
 mod text;
+mod tsp;
 
 use lopdf::{dictionary, Dictionary, Document, IncrementalDocument, LoadOptions, Object, ObjectId, Stream};
 use sha2::{Digest, Sha256};
 
+pub use self::cms::{EssCertIdV2, IssuerSerial, SigningCertificateV2};
+pub use self::identity::SigningIdentity;
 use self::images::add;
 use self::layout::{PAGE_HEIGHT, PAGE_WIDTH};
+pub use self::sign::{Signing, SIGNATURE_RESERVE};
 use self::text::Font;
+pub use self::tsp::{TimestampOutcome, Timestamper, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 
 /// The most any one stream of an uploaded PDF may decompress to while it is checked. Far above
 /// what a page of a contract needs; it keeps a small crafted file from inflating to gigabytes.
@@ -83,6 +96,9 @@ pub enum PdfError {
     /// A face capture or signature image cannot be used.
     #[error("invalid image for the evidence page: {0}")]
     Image(String),
+    /// The signing certificate or key cannot be used, or the signature cannot be made.
+    #[error("cannot sign the PDF: {0}")]
+    Signing(String),
 }
 
 impl PdfError {
@@ -92,6 +108,7 @@ impl PdfError {
             PdfError::TooLarge { .. } => "payload_too_large",
             PdfError::Invalid(_) => "invalid_pdf",
             PdfError::Image(_) => "invalid_image",
+            PdfError::Signing(_) => "signing_failed",
         }
     }
 }
@@ -115,25 +132,65 @@ pub fn inspect(bytes: &[u8], max_bytes: usize) -> Result<PdfInfo, PdfError> {
 /// original pages are unchanged; normally the original bytes are a prefix of the result (see
 /// the module documentation). With no evidence pages the original is returned as it is.
 pub fn append_evidence(original: &[u8], pages: &[EvidencePage]) -> Result<Vec<u8>, PdfError> {
-    let doc = load(original, usize::MAX)?;
     if pages.is_empty() {
+        load(original, usize::MAX)?;
         return Ok(original.to_vec());
     }
+    write(original, pages, None).map(|(bytes, _)| bytes)
+}
+
+/// [`append_evidence`], and the update signed: a signature field on the last evidence page
+/// whose CMS signature (PAdES B-B, `/ETSI.CAdES.detached`) covers the whole file but itself.
+/// At least one evidence page is needed.
+pub fn append_signed(original: &[u8], pages: &[EvidencePage], signing: &Signing) -> Result<SignedPdf, PdfError> {
+    if pages.is_empty() {
+        return Err(PdfError::Invalid("a signed completion needs an evidence page".into()));
+    }
+    write(original, pages, Some(signing)).map(|(bytes, timestamp)| SignedPdf { bytes, timestamp })
+}
+
+/// A signed completion: the file and what became of its timestamp.
+#[derive(Debug, Clone)]
+pub struct SignedPdf {
+    /// The completed, signed PDF.
+    pub bytes: Vec<u8>,
+    /// Whether the signature carries an RFC 3161 timestamp.
+    pub timestamp: TimestampOutcome,
+}
+
+fn write(
+    original: &[u8],
+    pages: &[EvidencePage],
+    signing: Option<&Signing>,
+) -> Result<(Vec<u8>, TimestampOutcome), PdfError> {
+    let doc = load(original, usize::MAX)?;
     let tree = PageTree::of(&doc)?;
+    let form = signing.map(|_| sign::Form::of(&doc)).transpose()?;
+    let add_pages = |doc: &mut Document| -> Result<(), PdfError> {
+        let added = tree.extend(doc, pages)?;
+        if let (Some(form), Some(signing), Some(&last)) = (form, signing, added.last()) {
+            form.add_signature(doc, last, signing)?;
+        }
+        Ok(())
+    };
     let mut out = Vec::with_capacity(original.len() + pages.len() * 64 * 1024);
-    let saved = if doc.xref_recovery.is_none() && doc.xref_start != 0 {
+    let (saved, from) = if doc.xref_recovery.is_none() && doc.xref_start != 0 {
         let mut update = IncrementalDocument::create_from(original.to_vec(), doc);
         update.new_document.trailer = fresh_trailer(&update.new_document.trailer, true);
-        tree.extend(&mut update.new_document, pages)?;
-        update.save_to(&mut out)
+        add_pages(&mut update.new_document)?;
+        (update.save_to(&mut out), original.len())
     } else {
         let mut doc = doc;
         doc.trailer = fresh_trailer(&doc.trailer, false);
-        tree.extend(&mut doc, pages)?;
-        doc.save_to(&mut out)
+        add_pages(&mut doc)?;
+        (doc.save_to(&mut out), 0)
     };
     saved.map_err(|e| PdfError::Invalid(format!("cannot write the completed PDF: {e}")))?;
-    Ok(out)
+    let timestamp = match signing {
+        Some(signing) => sign::embed(&mut out, from, signing)?,
+        None => TimestampOutcome::NotRequested,
+    };
+    Ok((out, timestamp))
 }
 
 /// Checks and loads a PDF; see [`inspect`].
@@ -230,8 +287,10 @@ impl PageTree {
         })
     }
 
-    /// Adds one page per evidence page to `doc` and the new version of the tree's root.
-    fn extend(mut self, doc: &mut Document, pages: &[EvidencePage]) -> Result<(), PdfError> {
+    /// Adds one page per evidence page to `doc` and the new version of the tree's root;
+    /// returns the new pages' ids.
+    fn extend(mut self, doc: &mut Document, pages: &[EvidencePage]) -> Result<Vec<ObjectId>, PdfError> {
+        let mut added = Vec::with_capacity(pages.len());
         let mut fonts = Dictionary::new();
         for font in Font::ALL {
             let dict = dictionary! {
@@ -265,12 +324,14 @@ impl PageTree {
                 },
                 "Contents" => contents,
             };
-            self.kids.push(add(doc, page_dict)?.into());
+            let id = add(doc, page_dict)?;
+            self.kids.push(id.into());
+            added.push(id);
         }
         self.node.set("Kids", self.kids);
         self.node.set("Count", i64::try_from(total).unwrap_or(i64::MAX));
         doc.set_object(self.id, self.node);
-        Ok(())
+        Ok(added)
     }
 }
 
@@ -282,8 +343,8 @@ mod tests {
 
     use super::*;
 
-    const CONTRACT: &[u8] = include_bytes!("../../tests/data/contract.pdf");
-    const TWO_PAGES: &[u8] = include_bytes!("../../tests/data/two_pages.pdf");
+    const CONTRACT: &[u8] = include_bytes!("../../livegate-server/tests/data/contract.pdf");
+    const TWO_PAGES: &[u8] = include_bytes!("../../livegate-server/tests/data/two_pages.pdf");
     const LIMIT: usize = 1 << 20;
     const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 

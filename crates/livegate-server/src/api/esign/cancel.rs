@@ -1,0 +1,37 @@
+//! Cancelling a document out for signature: its links stop working (`document_cancelled`) and
+//! the cancellation is recorded in the audit trail.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde_json::json;
+
+use super::documents::{document_detail, DocumentDetail};
+use super::{own_document, ClientMeta};
+use crate::api::auth::require;
+use crate::error::{ApiError, ErrorBody};
+use crate::esign::journey::event;
+use crate::keys::Scope;
+use crate::AppState;
+
+/// Cancels a document that is still out for signature; a completed one cannot be cancelled.
+#[utoipa::path(post, path = "/v1/documents/{id}/cancel", tag = "esign",
+    params(("id" = String, Path, description = "Document id")), security(("api_key" = ["esign:send"])),
+    responses((status = 200, body = DocumentDetail), (status = "4XX", body = ErrorBody)))]
+pub async fn cancel_document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+) -> Result<Json<DocumentDetail>, ApiError> {
+    let caller = require(&state, &headers, Scope::EsignSend).await?;
+    let doc = own_document(&state, &caller, &id).await?;
+    let ev = event(&state, &doc.id, None, "document.cancelled", json!({}), &meta);
+    if !state.store.cancel_document(&doc.id, &ev).await? && doc.status != "cancelled" {
+        return Err(ApiError::JourneyClosed(format!(
+            "the document is {} and can no longer be cancelled",
+            doc.status
+        )));
+    }
+    Ok(Json(document_detail(&state, &doc.id, &meta).await?))
+}
