@@ -99,12 +99,16 @@ pub async fn retention_pass(state: &AppState) -> Result<usize, ApiError> {
     Ok(due.len())
 }
 
-/// Runs [`retention_pass`] every poll interval until shutdown.
+/// Runs [`retention_pass`] and the session expiry pass ([`crate::hooks::expiry_pass`]) every
+/// poll interval until shutdown.
 pub async fn run_retention(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let period = Duration::from_millis(state.config.poll_interval_ms.max(1000));
     loop {
         if let Err(e) = retention_pass(&state).await {
             eprintln!("retention: {e}");
+        }
+        if let Err(e) = crate::hooks::expiry_pass(&state).await {
+            eprintln!("session expiry: {e}");
         }
         tokio::select! {
             _ = tokio::time::sleep(period) => {}

@@ -17,6 +17,7 @@ pub mod esign;
 pub mod evidence;
 pub mod frame_cache;
 pub mod headers;
+pub mod hooks;
 pub mod keys;
 pub mod mail;
 pub mod metrics;
@@ -107,6 +108,8 @@ pub struct AppState {
     pub rate_limits: Arc<rate_limit::RateLimits>,
     /// The certificate completed PDFs are signed with, once loaded: see [`esign::signing`].
     pub signing: Arc<tokio::sync::OnceCell<Arc<(livegate_pdf::SigningIdentity, esign::signing::Source)>>>,
+    /// Who hears that a session finished (the e-signature journey records its attempts).
+    pub session_listeners: Arc<Vec<Arc<dyn hooks::SessionListener>>>,
 }
 
 impl AppState {
@@ -159,6 +162,7 @@ impl AppState {
             trusted_proxies,
             rate_limits,
             signing: Arc::default(),
+            session_listeners: Arc::new(vec![Arc::new(esign::attempts::RecordAttempts)]),
         })
     }
 }

@@ -481,3 +481,105 @@ async fn with_a_time_stamping_authority_the_signature_carries_its_timestamp() {
         assert!(verdict.contains("Signature is Valid"), "{verdict}");
     }
 }
+
+/// Everything stored about a document's signers: invitees, audit trail, capture sessions.
+async fn stored(api: &Api, doc_id: &str) -> String {
+    let store = &api.state.store;
+    let invitees = store.invitees(doc_id).await.unwrap();
+    let mut sessions = Vec::new();
+    for i in &invitees {
+        let mut next = match &i.first_session_id {
+            Some(id) => store.session(id).await.unwrap(),
+            None => None,
+        };
+        while let Some(s) = next {
+            next = store.retry_of(&s.id).await.unwrap();
+            sessions.push(s);
+        }
+    }
+    format!(
+        "{invitees:?}\n{:?}\n{sessions:?}",
+        store.audit_events(doc_id).await.unwrap()
+    )
+}
+
+/// The capture attempts recorded in `doc_id`'s audit trail: (attempt, status).
+async fn recorded_attempts(api: &Api, doc_id: &str) -> Vec<(i64, String)> {
+    let events = api.state.store.audit_events(doc_id).await.unwrap();
+    events
+        .iter()
+        .filter(|e| e.step == "capture.completed")
+        .map(|e| {
+            let d: Value = serde_json::from_str(&e.detail).unwrap();
+            (
+                d["attempt"].as_i64().unwrap(),
+                d["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn status_and_journey_reads_write_nothing_attempts_are_recorded_when_they_finish() {
+    let api = api().await;
+    let dep = department(&api, true, 65).await;
+    let doc = sent(&api, &dep, json!([person("rae@example.com", capture_security())])).await;
+    let doc_id = doc["id"].as_str().unwrap();
+    let journey = verified(&api, &doc, 0, "rae@example.com").await;
+    let (s, r) = api
+        .send_json("POST", "/v1/sign/consent", &journey, &json!({"accept": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    // An attempt abandoned after one frame, left until its session is past its deadline.
+    let (s, start) = api.post_empty("/v1/sign/capture", &journey).await;
+    assert_eq!(s, StatusCode::OK, "{start}");
+    let (id, token) = (
+        start["session_id"].as_str().unwrap(),
+        start["client_token"].as_str().unwrap(),
+    );
+    let (t, jpeg) = live_frames().swap_remove(0);
+    let (s, r) = api.frame(id, token, "image/jpeg", &t.to_string(), jpeg).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    api.clock.advance_ms(3_600_000);
+
+    // The reads show the attempt as used, and write nothing.
+    let before = stored(&api, doc_id).await;
+    let st = state(&api, &journey).await;
+    assert_eq!(st["capture"]["attempts_used"], 1, "{st}");
+    let (s, detail) = api.get(&format!("/v1/documents/{doc_id}"), KEY).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        detail["invitees"][0]["steps"]["capture"]["attempts_used"], 1,
+        "{detail}"
+    );
+    for path in [
+        format!("/v1/documents/{doc_id}/audit"),
+        format!("/v1/documents/{doc_id}/audit?format=csv"),
+    ] {
+        let req = axum::http::Request::get(path)
+            .header("authorization", format!("Bearer {KEY}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(api.call_raw(req).await.0, StatusCode::OK);
+    }
+    let req = axum::http::Request::get("/v1/sign/document.pdf")
+        .header("authorization", format!("Bearer {journey}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(api.call_raw(req).await.0, StatusCode::OK);
+    assert_eq!(stored(&api, doc_id).await, before, "the reads changed what is stored");
+    assert!(recorded_attempts(&api, doc_id).await.is_empty());
+
+    // The expiry sweep records it, as the reads showed it.
+    assert!(livegate_server::hooks::expiry_pass(&api.state).await.unwrap() >= 1);
+    assert_eq!(recorded_attempts(&api, doc_id).await, [(1, "expired".to_string())]);
+    assert_ne!(stored(&api, doc_id).await, before);
+    assert_eq!(state(&api, &journey).await["capture"], st["capture"]);
+
+    // A completed attempt is recorded by its completion, before anyone looks.
+    capture(&api, &journey, &live_frames()).await;
+    assert_eq!(
+        recorded_attempts(&api, doc_id).await,
+        [(1, "expired".to_string()), (2, "approved".to_string())]
+    );
+}

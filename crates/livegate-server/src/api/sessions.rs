@@ -419,12 +419,18 @@ pub async fn create_session(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// Whether a session is past its deadline without a verdict and not yet marked expired.
+pub fn overdue(state: &AppState, s: &SessionRow) -> bool {
+    s.result.is_none() && s.status != "expired" && state.clock.now_ms() > s.expires_at
+}
+
 /// Marks an open session past its deadline as expired; returns whether it is (now) expired.
 pub async fn check_expiry(state: &AppState, s: &mut SessionRow) -> Result<bool, ApiError> {
-    if s.result.is_none() && s.status != "expired" && state.clock.now_ms() > s.expires_at {
+    if overdue(state, s) {
         state.store.expire(&s.id, state.clock.now_ms()).await?;
         s.status = "expired".into();
         state.frame_cache.forget(&s.id);
+        crate::hooks::finished(state, &s.id).await;
     }
     Ok(s.status == "expired")
 }
@@ -531,6 +537,7 @@ pub async fn complete(
     let (done, frames) = evaluate_and_store(&state, session).await?;
     // No frame can join a completed session: its signals are not needed in memory any more.
     state.frame_cache.forget(&id);
+    crate::hooks::finished(&state, &id).await;
     let n = usize::try_from(done.frame_count).unwrap_or(0).min(frames.frames.len());
     if let Err(e) = evidence::finalize(&state, &done, Some(&frames.frames[..n])).await {
         // The verdict is committed; the retention sweeper finishes the evidence later.

@@ -6,13 +6,14 @@ use utoipa::ToSchema;
 
 use super::journey::security_of;
 use crate::api::parse_stored;
-use crate::api::sessions::check_expiry;
+use crate::api::sessions::overdue;
 use crate::error::ApiError;
 use crate::outcome::SessionResult;
 use crate::store::{InviteeRow, SessionRow};
 use crate::AppState;
 
-/// The capture sessions of an invitee, first attempt first.
+/// The capture sessions of an invitee, first attempt first; one past its deadline reads as
+/// expired (nothing is written: the expiry sweep and the session's own requests record it).
 pub async fn chain(state: &AppState, i: &InviteeRow) -> Result<Vec<SessionRow>, ApiError> {
     let mut out = Vec::new();
     let Some(first) = &i.first_session_id else {
@@ -20,7 +21,9 @@ pub async fn chain(state: &AppState, i: &InviteeRow) -> Result<Vec<SessionRow>, 
     };
     let mut next = state.store.session(first).await?;
     while let Some(mut s) = next {
-        check_expiry(state, &mut s).await?;
+        if overdue(state, &s) {
+            s.status = "expired".into();
+        }
         next = state.store.retry_of(&s.id).await?;
         out.push(s);
     }

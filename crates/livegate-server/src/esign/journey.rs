@@ -188,24 +188,32 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
     }
 }
 
-/// Records finished attempts not yet in the audit trail, and fails the invitee (notifying the
-/// sender) when the latest failed with no attempts left. Returns the invitee as saved and its
-/// capture sessions (the chain read once, for the caller's view of it).
-pub async fn sync(
+/// What recording the finished attempts not yet in the audit trail changes: the invitee as it
+/// would be saved, the events, the webhook, and whether the attempts are exhausted.
+struct Pending {
+    after: InviteeRow,
+    events: Vec<AuditEventRow>,
+    webhook: Option<(String, Value)>,
+    exhausted: bool,
+}
+
+/// The attempts of `i` in `sessions` that finished since the last record, if any. Pure: the
+/// reads show it ([`look`]), the writes save it ([`sync`]).
+fn pending(
     state: &AppState,
     doc: &DocumentRow,
-    i: InviteeRow,
+    i: &InviteeRow,
+    sessions: &[SessionRow],
     meta: &Meta,
-) -> Result<(InviteeRow, Vec<SessionRow>), ApiError> {
-    let sessions = chain(state, &i).await?;
+) -> Result<Option<Pending>, ApiError> {
     if matches!(i.state.as_str(), "signed" | "failed") {
-        return Ok((i, sessions));
+        return Ok(None);
     }
     let done: Vec<&SessionRow> = sessions.iter().filter(|s| finished(s)).collect();
     if done.len() as i64 <= i.audited_attempts {
-        return Ok((i, sessions));
+        return Ok(None);
     }
-    let security = security_of(&i)?;
+    let security = security_of(i)?;
     let mut events = Vec::new();
     for (n, s) in done.iter().enumerate().skip(i.audited_attempts as usize) {
         let result: Option<SessionResult> = s.result.as_deref().map(parse_stored).transpose()?;
@@ -260,17 +268,51 @@ pub async fn sync(
             json!({"code": "attempts_exhausted", "reasons": codes}),
         ));
     }
+    Ok(Some(Pending {
+        after,
+        events,
+        webhook,
+        exhausted,
+    }))
+}
+
+/// Records finished attempts not yet in the audit trail, and fails the invitee (notifying the
+/// sender) when the latest failed with no attempts left. Returns the invitee as saved and its
+/// capture sessions (the chain read once, for the caller's view of it).
+pub async fn sync(
+    state: &AppState,
+    doc: &DocumentRow,
+    i: InviteeRow,
+    meta: &Meta,
+) -> Result<(InviteeRow, Vec<SessionRow>), ApiError> {
+    let sessions = chain(state, &i).await?;
+    let Some(p) = pending(state, doc, &i, &sessions, meta)? else {
+        return Ok((i, sessions));
+    };
     let saved = save(
         state,
-        after,
-        &events,
-        webhook.as_ref().map(|(n, v)| (n.as_str(), v.clone())),
+        p.after,
+        &p.events,
+        p.webhook.as_ref().map(|(n, v)| (n.as_str(), v.clone())),
     )
     .await?;
-    if exhausted {
+    if p.exhausted {
         notify_sender(state, doc, &saved).await?;
     }
     Ok((saved, sessions))
+}
+
+/// [`sync`] without writing: the invitee as the next write will record it, for the status and
+/// journey reads (which record nothing; the attempt is recorded when its session completes or
+/// expires, see [`super::capture::SessionFinished`]).
+pub async fn look(
+    state: &AppState,
+    doc: &DocumentRow,
+    i: InviteeRow,
+) -> Result<(InviteeRow, Vec<SessionRow>), ApiError> {
+    let sessions = chain(state, &i).await?;
+    let seen = pending(state, doc, &i, &sessions, &Meta::default())?.map_or(i, |p| p.after);
+    Ok((seen, sessions))
 }
 
 async fn notify_sender(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> Result<(), ApiError> {

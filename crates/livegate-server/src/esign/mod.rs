@@ -2,6 +2,7 @@
 //! journey (invitation → OTP → capture → sign), the completed PDF with its evidence page, and
 //! the notifier.
 
+pub mod attempts;
 pub mod capture;
 pub mod completion;
 pub mod journey;

@@ -567,6 +567,24 @@ impl Store {
         rows.iter().map(invitee_from).collect()
     }
 
+    /// The invitee whose capture retry chain holds `session_id` (walked up `retry_of` to its
+    /// first attempt), if any.
+    pub async fn capture_owner(&self, session_id: &str) -> Result<Option<InviteeRow>, StoreError> {
+        let row = sqlx::query(concat!(
+            "WITH RECURSIVE up(id, retry_of) AS ( \
+               SELECT id, retry_of FROM sessions WHERE id = $1 \
+               UNION ALL \
+               SELECT s.id, s.retry_of FROM sessions s JOIN up ON s.id = up.retry_of) \
+             SELECT ",
+            invitee_columns!(),
+            " FROM invitees WHERE first_session_id IN (SELECT id FROM up) LIMIT 1"
+        ))
+        .bind(session_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(invitee_from).transpose()
+    }
+
     /// The invitee whose invitation (`invitation_hash`) or journey (`journey_hash`) token
     /// hashes to `hash`.
     pub async fn invitee_by_token(&self, hash: &str, journey: bool) -> Result<Option<InviteeRow>, StoreError> {

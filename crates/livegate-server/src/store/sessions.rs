@@ -452,6 +452,19 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Open sessions past their deadline at `now` (not yet marked expired), oldest first.
+    pub async fn overdue_sessions(&self, now: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM sessions WHERE result IS NULL AND status IN ('created', 'in_progress') \
+             AND expires_at < $1 ORDER BY expires_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| col(r, 0)).collect()
+    }
+
     /// Marks a session expired (when seen after its deadline without a result).
     pub async fn expire(&self, id: &str, now: i64) -> Result<(), StoreError> {
         sqlx::query(

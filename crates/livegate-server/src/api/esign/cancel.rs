@@ -33,5 +33,5 @@ pub async fn cancel_document(
             doc.status
         )));
     }
-    Ok(Json(document_detail(&state, &doc.id, &meta).await?))
+    Ok(Json(document_detail(&state, &doc.id).await?))
 }

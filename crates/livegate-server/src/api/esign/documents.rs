@@ -12,14 +12,13 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::own_document;
-use super::ClientMeta;
 use crate::api::auth::require;
 use crate::api::parse_stored;
 use crate::csv_cell::csv_cell;
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, CaptureState};
 use crate::esign::completion::format_utc;
-use crate::esign::journey::{channel_of, security_of, sync, Meta};
+use crate::esign::journey::{channel_of, look, security_of};
 use crate::esign::rules::Security;
 use crate::keys::Scope;
 use crate::store::{AuditEventRow, InviteeRow, SessionRow};
@@ -251,12 +250,13 @@ pub async fn invitee_view(state: &AppState, i: &InviteeRow, sessions: &[SessionR
     })
 }
 
-/// The status of a document, every invitee's finished attempts recorded first.
-pub async fn document_detail(state: &AppState, id: &str, meta: &Meta) -> Result<DocumentDetail, ApiError> {
+/// The status of a document, with every invitee's finished attempts (shown, not recorded:
+/// reads write nothing).
+pub async fn document_detail(state: &AppState, id: &str) -> Result<DocumentDetail, ApiError> {
     let doc = state.store.document(id).await?.ok_or(ApiError::DocumentNotFound)?;
     let mut invitees = Vec::new();
     for i in state.store.invitees(id).await? {
-        let (i, sessions) = sync(state, &doc, i, meta).await?;
+        let (i, sessions) = look(state, &doc, i).await?;
         invitees.push(invitee_view(state, &i, &sessions).await?);
     }
     let status = if doc.status == "sent" && invitees.iter().any(|i| i.state == "failed") {
@@ -309,11 +309,10 @@ pub async fn get_document(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    ClientMeta(meta): ClientMeta,
 ) -> Result<Json<DocumentDetail>, ApiError> {
     let caller = require(&state, &headers, Scope::EsignSend).await?;
     own_document(&state, &caller, &id).await?;
-    Ok(Json(document_detail(&state, &id, &meta).await?))
+    Ok(Json(document_detail(&state, &id).await?))
 }
 
 /// A PDF download.
@@ -389,13 +388,10 @@ pub async fn audit_trail(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    ClientMeta(meta): ClientMeta,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
     let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     own_document(&state, &caller, &id).await?;
-    // Reading the status first records capture attempts finished since the last look.
-    document_detail(&state, &id, &meta).await?;
     let events = state
         .store
         .audit_events(&id)

@@ -294,7 +294,7 @@ pub(super) async fn store_documents(
     let mut out = Vec::new();
     for d in &docs {
         let links = advance(state, &d.doc.id, meta).await?;
-        let mut detail = document_detail(state, &d.doc.id, meta).await?;
+        let mut detail = document_detail(state, &d.doc.id).await?;
         for inv in &mut detail.invitees {
             inv.invitation_url = links.iter().find(|(id, _)| *id == inv.id).map(|(_, url)| url.clone());
         }

@@ -22,7 +22,7 @@ use crate::api::parse_stored;
 use crate::api::sessions::{base_of, new_session, new_session_with, CreateSession, MeasuredReference};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, chain, finished, passed, CaptureState};
-use crate::esign::journey::{advance, channel_of, event, save, security_of, sync, Meta, JOURNEY_PREFIX};
+use crate::esign::journey::{advance, channel_of, event, look, save, security_of, sync, Meta, JOURNEY_PREFIX};
 use crate::esign::privacy::{Branding, PrivacyNotice};
 use crate::esign::rules::Security;
 use crate::store::{hash_secret, DocumentRow, InviteeRow, SessionRow};
@@ -387,13 +387,10 @@ pub async fn consent(
 /// The journey's state.
 #[utoipa::path(get, path = "/v1/sign/state", tag = "signing", security(("journey_token" = [])),
     responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
-pub async fn journey_state(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ClientMeta(meta): ClientMeta,
-) -> Result<Json<JourneyState>, ApiError> {
+pub async fn journey_state(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<JourneyState>, ApiError> {
     let (doc, i) = journey(&state, &headers).await?;
-    let (i, sessions) = sync(&state, &doc, i, &meta).await?;
+    // A read: shows finished attempts, records nothing.
+    let (i, sessions) = look(&state, &doc, i).await?;
     Ok(Json(view(&state, &doc, &i, &sessions, None).await?))
 }
 
