@@ -17,7 +17,8 @@
 // two failed attempts, the reason, attempts left 1 → 0, the blocked state, no Proceed, the
 // invitee failed with attempts_exhausted and a sender notice), admin-rules (Smart User
 // Liveliness not offered when the department disables it; unavailable for automated signers,
-// and the server's refusal shown; the signing certificate's fingerprint on the Signing tab), admin-bulk (template upload, bulk CSV with invalid rows).
+// and the server's refusal shown; the signing certificate's fingerprint on the Signing tab), admin-bulk (template upload, bulk CSV with invalid rows),
+// admin-narrow (every section at 390 px: no page-wide overflow, WCAG AA text contrast, rem sizes).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -652,6 +653,95 @@ scenario('admin-bulk', async (base) =>
     check(await panel.locator('section.errors').isHidden(), 'the invalid rows of the previous try are gone');
     await shot(page, 'bulk-03-sent');
     return `invalid rows at lines ${lines.join(', ')} listed; ${sent} documents sent from the template`;
+  }),
+);
+
+/**
+ * In the page: text whose contrast with the background behind it is below WCAG AA (4.5:1, or
+ * 3:1 for large text: 24 px, or 18.66 px bold). The background is the first opaque one among
+ * the element and its ancestors; inactive controls and hidden text are exempt.
+ */
+function lowContrast() {
+  const rgba = (c) => {
+    const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/.exec(c);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : null;
+  };
+  const lum = ([r, g, b]) => {
+    const f = (v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const behind = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c[3] >= 1) return c;
+    }
+    return [255, 255, 255, 1];
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!own || el.closest('[hidden], .sr-only, .skip') || el.matches(':disabled') || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+    const fg = rgba(style.color);
+    if (!fg) continue;
+    const bg = behind(el);
+    // A translucent text colour is blended over its background.
+    const mixed = fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]));
+    const [a, b] = [lum(mixed), lum(bg)];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  return bad;
+}
+
+scenario('admin-narrow', async (base) =>
+  withBrowser('admin-narrow', y4m(LIVE_CLIP), async (page) => {
+    await openAdmin(page, base);
+    // A phone in portrait: every section fits the width (wide tables scroll inside their own
+    // box, not the page), the text keeps WCAG AA contrast, and sizes follow the reader's font size.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const names = await page.getByRole('tab').allTextContents();
+    check(names.length >= 8, `sections: ${names.join(', ')}`);
+    const problems = [];
+    for (const name of names) {
+      await tab(page, name);
+      await page.waitForTimeout(400);
+      const over = await page.evaluate(() => {
+        const width = window.innerWidth;
+        // The innermost elements that stick out (their children do not), to say what to fix.
+        const clipped = (e) => {
+          for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) return true;
+          }
+          return false;
+        };
+        const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 && !clipped(e));
+        const leaves = out.filter((e) => !out.some((o) => o !== e && e.contains(o)));
+        const name = (e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).trim().replace(/\s+/g, '.')}` : ''}`;
+        // Text wider than its box (a long word) sticks out without its box doing so.
+        const wide = [...document.querySelectorAll('body *')].filter((e) => e.scrollWidth > e.clientWidth + 1
+          && getComputedStyle(e).overflowX === 'visible' && !clipped(e) && e.getBoundingClientRect().right <= width + 1);
+        return { by: document.documentElement.scrollWidth - width, what: [...leaves, ...wide].slice(0, 4).map(name) };
+      });
+      if (over.by > 0) problems.push(`${name}: the page is ${over.by} px wider than the screen (${over.what.join(', ')})`);
+      for (const low of await page.evaluate(lowContrast)) problems.push(`${name}: contrast ${low}`);
+      await shot(page, `narrow-${name.toLowerCase().replace(/\W+/g, '-')}`);
+    }
+    check(problems.length === 0, `at 390 px:\n  ${problems.join('\n  ')}`);
+    const sizes = await page.evaluate(() => {
+      const read = () => [document.body, document.querySelector('h2')].map((e) => parseFloat(getComputedStyle(e).fontSize));
+      const normal = read();
+      document.documentElement.style.fontSize = '20px';
+      const larger = read();
+      document.documentElement.style.fontSize = '';
+      return { normal, larger };
+    });
+    check(sizes.larger[0] === sizes.normal[0] * 1.25 && sizes.larger[1] === sizes.normal[1] * 1.25,
+      `text follows the root font size (rem): ${JSON.stringify(sizes)}`);
+    return `${names.length} sections fit 390 px with AA contrast; text scales with the root font size`;
   }),
 );
 
