@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use crate::error::ApiError;
 use crate::outcome::audit_frames;
-use crate::store::{AuditImage, SessionRow};
+use crate::store::{AuditImage, Owner, SessionRow};
 use crate::AppState;
 
 /// Keeps the audit images of a completed session, then deletes its frame images if the
@@ -99,11 +99,41 @@ pub async fn retention_pass(state: &AppState) -> Result<usize, ApiError> {
     Ok(due.len())
 }
 
+/// How often the orphan sweeps run.
+pub const ORPHAN_PERIOD: Duration = Duration::from_secs(3600);
+/// Most objects one orphan sweep deletes; the next takes the rest.
+const ORPHAN_BATCH: usize = 1000;
+
+/// Objects changed before this time (Unix ms) with no owning row are orphans: left by a crash
+/// between an object's write and its row's (a failed write deletes its own at once, see
+/// [`crate::objects::Staged`]). An hour, or twice the longest request, whichever is longer.
+pub fn orphans_before(state: &AppState) -> i64 {
+    let grace_s = (2 * state.config.request_timeout_s).max(3600);
+    state.clock.now_ms() - grace_s as i64 * 1000
+}
+
+/// Deletes the objects of sessions whose row does not exist (`sessions/<id>/…`).
+pub async fn orphan_pass(state: &AppState) -> Result<usize, ApiError> {
+    let owner = |key: &str| key.split('/').nth(1).filter(|id| !id.is_empty()).map(String::from);
+    let alive = |id: String| async move { Ok::<_, ApiError>(state.store.owner_exists(Owner::Session, &id).await?) };
+    state
+        .objects
+        .sweep("sessions/", orphans_before(state), ORPHAN_BATCH, owner, alive)
+        .await
+}
+
 /// Runs [`retention_pass`] and the session expiry pass ([`crate::hooks::expiry_pass`]) every
-/// poll interval until shutdown.
+/// poll interval, and [`orphan_pass`] every [`ORPHAN_PERIOD`], until shutdown.
 pub async fn run_retention(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let period = Duration::from_millis(state.config.poll_interval_ms.max(1000));
+    let mut orphans_swept: Option<tokio::time::Instant> = None;
     loop {
+        if orphans_swept.is_none_or(|t| t.elapsed() >= ORPHAN_PERIOD) {
+            orphans_swept = Some(tokio::time::Instant::now());
+            if let Err(e) = orphan_pass(&state).await {
+                eprintln!("orphaned session objects: {e}");
+            }
+        }
         if let Err(e) = retention_pass(&state).await {
             eprintln!("retention: {e}");
         }

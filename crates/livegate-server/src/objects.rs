@@ -113,6 +113,11 @@ impl Objects {
 
     /// Keys (without the store's prefix) under `prefix`.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, ObjectError> {
+        Ok(self.list_dated(prefix).await?.into_iter().map(|(k, _)| k).collect())
+    }
+
+    /// [`Objects::list`] with each object's last change, Unix milliseconds.
+    pub async fn list_dated(&self, prefix: &str) -> Result<Vec<(String, i64)>, ObjectError> {
         let full = self.key(prefix);
         let strip = if self.prefix.is_empty() {
             0
@@ -120,11 +125,109 @@ impl Objects {
             self.prefix.len() + 1
         };
         let metas: Vec<_> = self.inner.list(Some(&full)).try_collect().await?;
-        let mut keys: Vec<String> = metas
+        let mut keys: Vec<(String, i64)> = metas
             .into_iter()
-            .map(|m| m.location.as_ref().get(strip..).unwrap_or_default().to_string())
+            .map(|m| {
+                let key = m.location.as_ref().get(strip..).unwrap_or_default().to_string();
+                (key, m.last_modified.timestamp_millis())
+            })
             .collect();
         keys.sort();
         Ok(keys)
+    }
+}
+
+impl Objects {
+    /// Deletes up to `limit` objects under `prefix` last changed before `before` (Unix ms)
+    /// whose owner is gone: `owner` names it from the key (`None`: not swept) and `alive` says
+    /// whether it still exists (asked once per owner). Returns how many were deleted.
+    pub async fn sweep<O, F, Fut, E>(
+        &self,
+        prefix: &str,
+        before: i64,
+        limit: usize,
+        owner: impl Fn(&str) -> Option<O>,
+        mut alive: F,
+    ) -> Result<usize, E>
+    where
+        O: Eq + std::hash::Hash + Clone,
+        F: FnMut(O) -> Fut,
+        Fut: std::future::Future<Output = Result<bool, E>>,
+        E: From<ObjectError>,
+    {
+        let mut known = std::collections::HashMap::new();
+        let mut deleted = 0;
+        for (key, modified) in self.list_dated(prefix).await? {
+            if deleted >= limit {
+                break;
+            }
+            let Some(o) = owner(&key).filter(|_| modified < before) else {
+                continue;
+            };
+            let live = match known.get(&o) {
+                Some(&live) => live,
+                None => {
+                    let live = alive(o.clone()).await?;
+                    known.insert(o, live);
+                    live
+                }
+            };
+            if !live {
+                self.delete(&key).await?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+/// Objects written ahead of the database write that refers to them: when that write does not
+/// happen, [`Staged::settle`] deletes them again, so a failed request leaves nothing behind. (A
+/// crash in between leaves them to the orphan sweep, [`crate::evidence::orphan_pass`].)
+#[derive(Debug, Default)]
+#[must_use = "settle the staged objects with the result of the write that refers to them"]
+pub struct Staged {
+    keys: Vec<String>,
+}
+
+impl Staged {
+    /// Nothing staged yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes an object and remembers it.
+    pub async fn put(&mut self, objects: &Objects, key: &str, bytes: Bytes) -> Result<(), ObjectError> {
+        self.keys.push(key.to_string());
+        objects.put(key, bytes).await
+    }
+
+    /// Copies an object and remembers the copy.
+    pub async fn copy(&mut self, objects: &Objects, from: &str, to: &str) -> Result<(), ObjectError> {
+        self.keys.push(to.to_string());
+        objects.copy(from, to).await
+    }
+
+    /// Keeps the objects when `result` is `Ok` and `kept` says so, deletes them otherwise;
+    /// returns `result`.
+    pub async fn settle<T, E>(
+        self,
+        objects: &Objects,
+        result: Result<T, E>,
+        kept: impl FnOnce(&T) -> bool,
+    ) -> Result<T, E> {
+        if !matches!(&result, Ok(v) if kept(v)) {
+            self.discard(objects).await;
+        }
+        result
+    }
+
+    /// Deletes the staged objects (failures are logged: the orphan sweep retries).
+    pub async fn discard(self, objects: &Objects) {
+        for key in self.keys {
+            if let Err(e) = objects.delete(&key).await {
+                eprintln!("objects: deleting {key} after a failed write: {e}");
+            }
+        }
     }
 }

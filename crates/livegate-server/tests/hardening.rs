@@ -459,3 +459,71 @@ async fn issue16_a_subject_is_locked_after_five_declined_verifications_in_three_
     let (s, r) = api.create(json!({"subject": "user-42"})).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
 }
+
+/// Every object key in the store.
+async fn object_keys(api: &Api) -> Vec<String> {
+    let mut keys = api.state.objects.list("sessions/").await.unwrap();
+    keys.extend(api.state.objects.list("esign/").await.unwrap());
+    keys
+}
+
+#[tokio::test]
+async fn a_refused_request_leaves_no_object_and_the_sweep_takes_a_crashs_orphans() {
+    let api = api().await;
+    let reference = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, data("silentface_T1.jpg"));
+    // The reference is stored before the checks that come after it refuse the session.
+    for refused in [
+        json!({"reference_image": reference, "subject": "x".repeat(200)}),
+        json!({"reference_image": reference, "redirect_url": "http://bank.example/done"}),
+    ] {
+        let (s, r) = api.create(refused).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{r}");
+        assert_eq!(object_keys(&api).await, Vec::<String>::new(), "{r}");
+    }
+    let (s, kept) = api.create(json!({"reference_image": reference})).await;
+    assert_eq!(s, StatusCode::CREATED, "{kept}");
+    let kept_id = kept["id"].as_str().unwrap();
+    let live = object_keys(&api).await;
+    assert_eq!(live.len(), 1, "{live:?}");
+
+    // What a crash between an object and its row leaves: objects with no owner.
+    let objects = &api.state.objects;
+    for key in [
+        "sessions/ses_gone/frames/1.jpg",
+        "esign/doc_gone/original.pdf",
+        "esign/doc_gone/inv_1/signature-1.png",
+        "esign/templates/tpl_gone.pdf",
+        "esign/signing/self-signed.pem",
+    ] {
+        objects.put(key, bytes::Bytes::from_static(b"x")).await.unwrap();
+    }
+    // Young objects may belong to a request still running: kept.
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    api.clock.0.store(real_now, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(livegate_server::evidence::orphan_pass(&api.state).await.unwrap(), 0);
+    assert_eq!(
+        livegate_server::esign::retention::orphan_pass(&api.state)
+            .await
+            .unwrap(),
+        0
+    );
+    // Past the grace: the orphans go; the live session's reference and the certificate stay.
+    api.clock.advance_ms(2 * 3_600_000 + 60_000);
+    assert_eq!(livegate_server::evidence::orphan_pass(&api.state).await.unwrap(), 1);
+    assert_eq!(
+        livegate_server::esign::retention::orphan_pass(&api.state)
+            .await
+            .unwrap(),
+        3
+    );
+    let mut left = object_keys(&api).await;
+    left.sort();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(
+        left[0] == "esign/signing/self-signed.pem" && left[1].starts_with(&format!("sessions/{kept_id}/")),
+        "{left:?}"
+    );
+}

@@ -418,7 +418,12 @@ pub async fn add_frame(
                 .ok_or(ApiError::Internal("idempotent frame vanished".into()))?;
             return Ok((StatusCode::OK, Json(replay(&state, &session, done).await?)));
         }
-        other => other?,
+        Err(e) => {
+            // Not recorded: the image goes too.
+            state.objects.delete(&row.object_key).await?;
+            return Err(e.into());
+        }
+        Ok(added) => added,
     };
     let seq = match added {
         AddFrame::Added(seq) => seq,

@@ -22,6 +22,7 @@ use super::{image_extension, on_worker, on_worker_waiting, parse_stored, to_json
 use crate::error::{ApiError, ErrorBody};
 use crate::frame_cache::Snapshot;
 use crate::keys::Scope;
+use crate::objects::Staged;
 use crate::outcome::{outcome, FaceMatchResult, SessionResult};
 use crate::profile::Profile;
 use crate::store::{hash_secret, Completion, SessionRow};
@@ -329,11 +330,13 @@ pub async fn new_session_with(
     }
     let resolved = profile.resolve()?;
     let id = format!("ses_{}", uuid::Uuid::new_v4());
+    // The reference is written first; anything refused after it deletes it again.
+    let mut staged = Staged::new();
     let (reference_key, reference_embedding) = match (&req.reference_image, prev, measured) {
         (Some(b64), _, _) => {
             let (bytes, embedding) = reference_embedding(state, b64).await?;
             let key = format!("sessions/{id}/reference.{}", image_extension(&bytes));
-            state.objects.put(&key, bytes.into()).await?;
+            staged.put(&state.objects, &key, bytes.into()).await?;
             (Some(key), Some(to_json(&embedding)?))
         }
         (None, Some(p), _) => (p.reference_key.clone(), p.reference_embedding.clone()),
@@ -341,7 +344,7 @@ pub async fn new_session_with(
             // Copied in the object store, not decoded: its descriptor comes with it.
             let ext = m.object_key.rsplit('.').next().unwrap_or("jpg");
             let key = format!("sessions/{id}/reference.{ext}");
-            state.objects.copy(&m.object_key, &key).await?;
+            staged.copy(&state.objects, &m.object_key, &key).await?;
             (Some(key), Some(m.embedding))
         }
         (None, None, None) if resolved.face_match => {
@@ -349,58 +352,62 @@ pub async fn new_session_with(
         }
         (None, None, None) => (None, None),
     };
-    let redirect_url = match (prev, &req.redirect_url) {
-        (Some(p), _) => p.redirect_url.clone(),
-        (None, Some(url)) => Some(checked_redirect(state, tenant, req.workflow_id.as_deref(), url).await?),
-        (None, None) => None,
-    };
-    let subject = match (prev, &req.subject) {
-        (Some(p), _) => p.subject.clone(),
-        (None, Some(s)) if (1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
-            Some(s.clone())
+    let result = async {
+        let redirect_url = match (prev, &req.redirect_url) {
+            (Some(p), _) => p.redirect_url.clone(),
+            (None, Some(url)) => Some(checked_redirect(state, tenant, req.workflow_id.as_deref(), url).await?),
+            (None, None) => None,
+        };
+        let subject = match (prev, &req.subject) {
+            (Some(p), _) => p.subject.clone(),
+            (None, Some(s)) if (1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
+                Some(s.clone())
+            }
+            (None, Some(_)) => return Err(ApiError::InvalidRequest("subject must be 1-128 characters".into())),
+            (None, None) => None,
+        };
+        let now = state.clock.now_ms();
+        if let Some(subject) = &subject {
+            refuse_locked(state, tenant, subject, now).await?;
         }
-        (None, Some(_)) => return Err(ApiError::InvalidRequest("subject must be 1-128 characters".into())),
-        (None, None) => None,
-    };
-    let now = state.clock.now_ms();
-    if let Some(subject) = &subject {
-        refuse_locked(state, tenant, subject, now).await?;
+        let mut plan = ChallengePlan::draw(&resolved.config, resolved.fixed_order, &mut OsCsprng);
+        crate::accessibility::mark(&mut plan, &resolved.alternatives);
+        let token = random_secret(TOKEN_PREFIX)?;
+        let row = SessionRow {
+            id,
+            status: "created".into(),
+            workflow_id: prev.map_or(req.workflow_id.clone(), |p| p.workflow_id.clone()),
+            profile: to_json(&resolved.profile)?,
+            config: to_json(&resolved.config)?,
+            plan: to_json(&plan)?,
+            token_hash: hash_secret(&token),
+            attempt: prev.map_or(1, |p| p.attempt + 1),
+            retry_of: prev.map(|p| p.id.clone()),
+            reference_key,
+            reference_embedding,
+            created_at: now,
+            expires_at: now + state.config.session_ttl_s as i64 * 1000,
+            redirect_url,
+            subject,
+            tenant_id: tenant.to_string(),
+            ..SessionRow::default()
+        };
+        state.store.create_session(&row).await?;
+        metrics::counter!("livegate_sessions_created_total").increment(1);
+        let created = SessionCreated {
+            id: row.id,
+            status: row.status,
+            client_token: token,
+            expires_at: row.expires_at,
+            attempt: row.attempt,
+            max_attempts: max_attempts(&resolved.profile),
+            profile: resolved.profile,
+            plan: serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.to_string()))?,
+        };
+        Ok(created)
     }
-    let mut plan = ChallengePlan::draw(&resolved.config, resolved.fixed_order, &mut OsCsprng);
-    crate::accessibility::mark(&mut plan, &resolved.alternatives);
-    let token = random_secret(TOKEN_PREFIX)?;
-    let row = SessionRow {
-        id,
-        status: "created".into(),
-        workflow_id: prev.map_or(req.workflow_id.clone(), |p| p.workflow_id.clone()),
-        profile: to_json(&resolved.profile)?,
-        config: to_json(&resolved.config)?,
-        plan: to_json(&plan)?,
-        token_hash: hash_secret(&token),
-        attempt: prev.map_or(1, |p| p.attempt + 1),
-        retry_of: prev.map(|p| p.id.clone()),
-        reference_key,
-        reference_embedding,
-        created_at: now,
-        expires_at: now + state.config.session_ttl_s as i64 * 1000,
-        redirect_url,
-        subject,
-        tenant_id: tenant.to_string(),
-        ..SessionRow::default()
-    };
-    state.store.create_session(&row).await?;
-    metrics::counter!("livegate_sessions_created_total").increment(1);
-    let created = SessionCreated {
-        id: row.id,
-        status: row.status,
-        client_token: token,
-        expires_at: row.expires_at,
-        attempt: row.attempt,
-        max_attempts: max_attempts(&resolved.profile),
-        profile: resolved.profile,
-        plan: serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.to_string()))?,
-    };
-    Ok(created)
+    .await;
+    staged.settle(&state.objects, result, |_| true).await
 }
 
 /// Creates a session.

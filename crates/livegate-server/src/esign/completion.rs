@@ -12,6 +12,7 @@ use super::signing::identity;
 use super::timestamp::HttpTimestamper;
 use crate::api::{on_worker_queued, parse_stored};
 use crate::error::ApiError;
+use crate::objects::Staged;
 use crate::store::{DocumentRow, InviteeRow};
 use crate::AppState;
 
@@ -65,19 +66,27 @@ pub async fn complete_document(
     };
     let signed = completed.bytes;
     let sha = hex::encode(Sha256::digest(&signed));
-    let key = format!("esign/{}/signed-{}.pdf", doc.id, &sha[..16]);
-    state.objects.put(&key, signed.into()).await?;
+    // Named per request, so that one that loses the race to complete deletes only its own.
+    let key = format!(
+        "esign/{}/signed-{}-{}.pdf",
+        doc.id,
+        &sha[..16],
+        uuid::Uuid::new_v4().simple()
+    );
+    let mut staged = Staged::new();
+    staged.put(&state.objects, &key, signed.into()).await?;
     let mut done = doc.clone();
     done.status = "completed".into();
     done.completed_at = Some(state.clock.now_ms());
     done.signed_key = Some(key);
     done.signed_sha256 = Some(sha.clone());
     let payload = json!({"event": "document.completed", "document_id": doc.id, "signed_sha256": sha}).to_string();
-    if state
+    let finished = state
         .store
         .finish_document(&done, "sent", Some(("document.completed", &payload)))
-        .await?
-    {
+        .await;
+    // Another request completed the document first (its PDF under its own name): ours goes.
+    if staged.settle(&state.objects, finished, |won| *won).await? {
         let ev = event(
             state,
             &doc.id,

@@ -10,7 +10,8 @@ use tokio::sync::watch;
 
 use super::journey::{event, Meta};
 use crate::error::ApiError;
-use crate::evidence::purge_frames;
+use crate::evidence::{orphans_before, purge_frames, ORPHAN_PERIOD};
+use crate::store::Owner;
 use crate::AppState;
 
 /// How often the sweep runs (at least; it follows `poll_interval_ms` when that is longer).
@@ -40,10 +41,40 @@ pub async fn capture_retention_pass(state: &AppState) -> Result<usize, ApiError>
     Ok(due.len())
 }
 
-/// Runs [`capture_retention_pass`] every minute until shutdown.
+/// The owner of an e-signature object: `esign/templates/<id>.pdf` a template, `esign/<id>/…` a
+/// document; the install's signing certificate (`esign/signing/…`) has none.
+fn owner(key: &str) -> Option<(Owner, String)> {
+    let mut parts = key.split('/').skip(1);
+    match (parts.next(), parts.next()) {
+        (Some("signing"), _) => None,
+        (Some("templates"), Some(file)) => file.strip_suffix(".pdf").map(|id| (Owner::Template, id.to_string())),
+        (Some(doc), Some(_)) if !doc.is_empty() => Some((Owner::Document, doc.to_string())),
+        _ => None,
+    }
+}
+
+/// Deletes e-signature objects whose document or template row does not exist.
+pub async fn orphan_pass(state: &AppState) -> Result<usize, ApiError> {
+    let alive =
+        |(owner, id): (Owner, String)| async move { Ok::<_, ApiError>(state.store.owner_exists(owner, &id).await?) };
+    state
+        .objects
+        .sweep("esign/", orphans_before(state), 1000, owner, alive)
+        .await
+}
+
+/// Runs [`capture_retention_pass`] every minute, and [`orphan_pass`] every
+/// [`crate::evidence::ORPHAN_PERIOD`], until shutdown.
 pub async fn run_capture_retention(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let period = PERIOD.max(Duration::from_millis(state.config.poll_interval_ms));
+    let mut orphans_swept: Option<tokio::time::Instant> = None;
     loop {
+        if orphans_swept.is_none_or(|t| t.elapsed() >= ORPHAN_PERIOD) {
+            orphans_swept = Some(tokio::time::Instant::now());
+            if let Err(e) = orphan_pass(&state).await {
+                eprintln!("orphaned e-signature objects: {e}");
+            }
+        }
         if let Err(e) = capture_retention_pass(&state).await {
             eprintln!("capture retention: {e}");
         }

@@ -176,6 +176,17 @@ pub struct Store {
     signals_read: Arc<AtomicU64>,
 }
 
+/// Rows that own objects in the object store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// `sessions/<id>/…`: frames, reference, audit images.
+    Session,
+    /// `esign/<id>/…`: the PDFs, references and signatures of a document.
+    Document,
+    /// `esign/templates/<id>.pdf`.
+    Template,
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://…`) and
     /// applies pending migrations.
@@ -274,6 +285,16 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
         Ok(())
+    }
+
+    /// Whether the row owning objects under a key still exists (the orphan sweeps).
+    pub async fn owner_exists(&self, owner: Owner, id: &str) -> Result<bool, StoreError> {
+        let sql = match owner {
+            Owner::Session => "SELECT 1 FROM sessions WHERE id = $1",
+            Owner::Document => "SELECT 1 FROM documents WHERE id = $1",
+            Owner::Template => "SELECT 1 FROM templates WHERE id = $1",
+        };
+        Ok(sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?.is_some())
     }
 }
 

@@ -22,6 +22,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::esign::journey::{advance, event, Meta};
 use crate::esign::rules::{Security, SecurityRequest};
 use crate::keys::Scope;
+use crate::objects::Staged;
 use crate::origins::check_url;
 use crate::store::{hash_secret, DepartmentRow, DocumentRow, InviteeRow, TemplateRow};
 use crate::AppState;
@@ -144,8 +145,10 @@ pub async fn create_template(
         created_at: state.clock.now_ms(),
         tenant_id: caller.tenant,
     };
-    state.objects.put(&t.object_key, bytes).await?;
-    state.store.create_template(&t).await?;
+    let mut staged = Staged::new();
+    staged.put(&state.objects, &t.object_key, bytes).await?;
+    let created = state.store.create_template(&t).await;
+    staged.settle(&state.objects, created, |_| true).await?;
     Ok((StatusCode::CREATED, Json(template_view(t))))
 }
 
@@ -263,6 +266,17 @@ pub(super) struct PreparedDocument {
     pub(super) pdf: Bytes,
 }
 
+/// Writes a document's PDF and its invitees' reference photos.
+async fn stage_document(state: &AppState, staged: &mut Staged, d: &PreparedDocument) -> Result<(), ApiError> {
+    staged.put(&state.objects, &d.doc.object_key, d.pdf.clone()).await?;
+    for i in &d.invitees {
+        if let (Some(key), Some(bytes)) = (&i.row.reference_key, &i.reference) {
+            staged.put(&state.objects, key, bytes.clone().into()).await?;
+        }
+    }
+    Ok(())
+}
+
 pub(super) async fn store_documents(
     state: &AppState,
     docs: Vec<PreparedDocument>,
@@ -270,12 +284,11 @@ pub(super) async fn store_documents(
 ) -> Result<Vec<DocumentDetail>, ApiError> {
     let mut rows = Vec::new();
     let mut events = Vec::new();
+    let mut staged = Staged::new();
     for d in &docs {
-        state.objects.put(&d.doc.object_key, d.pdf.clone()).await?;
-        for i in &d.invitees {
-            if let (Some(key), Some(bytes)) = (&i.row.reference_key, &i.reference) {
-                state.objects.put(key, bytes.clone().into()).await?;
-            }
+        if let Err(e) = stage_document(state, &mut staged, d).await {
+            staged.discard(&state.objects).await;
+            return Err(e);
         }
         events.push(event(
             state,
@@ -290,7 +303,8 @@ pub(super) async fn store_documents(
             d.invitees.iter().map(|i| i.row.clone()).collect::<Vec<_>>(),
         ));
     }
-    state.store.create_documents(&rows, &events).await?;
+    let created = state.store.create_documents(&rows, &events).await;
+    staged.settle(&state.objects, created, |_| true).await?;
     let mut out = Vec::new();
     for d in &docs {
         let links = advance(state, &d.doc.id, meta).await?;

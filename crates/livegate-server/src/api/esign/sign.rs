@@ -25,6 +25,7 @@ use crate::esign::capture::{capture_state, chain, finished, passed, CaptureState
 use crate::esign::journey::{advance, channel_of, event, look, save, security_of, sync, Meta, JOURNEY_PREFIX};
 use crate::esign::privacy::{Branding, PrivacyNotice};
 use crate::esign::rules::Security;
+use crate::objects::Staged;
 use crate::store::{hash_secret, DocumentRow, InviteeRow, SessionRow};
 use crate::AppState;
 
@@ -603,6 +604,7 @@ pub async fn sign(
     if !req.consent {
         return Err(ApiError::ConsentRequired);
     }
+    let mut staged = Staged::new();
     let signature = match req.kind.as_str() {
         "typed" => {
             let name = req.typed_name.as_deref().map(str::trim).unwrap_or("");
@@ -624,8 +626,9 @@ pub async fn sign(
             }
             decode_image(&bytes, ImageLimits::default())
                 .map_err(|e| ApiError::InvalidSignature(format!("drawn_png: {e}")))?;
-            let key = format!("esign/{}/{}/signature.png", doc.id, i.id);
-            state.objects.put(&key, bytes.into()).await?;
+            // Its own name per request: a request that loses the race to sign deletes only its own.
+            let key = format!("esign/{}/{}/signature-{}.png", doc.id, i.id, uuid::Uuid::new_v4());
+            staged.put(&state.objects, &key, bytes.into()).await?;
             json!({"kind": "drawn", "object_key": key})
         }
         other => {
@@ -647,7 +650,8 @@ pub async fn sign(
         &meta,
     );
     let payload = json!({"event": "signer.completed", "document_id": doc.id, "invitee_id": i.id, "name": i.name, "state": "signed"});
-    save(&state, after, &[ev], Some(("signer.completed", payload))).await?;
+    let saved = save(&state, after, &[ev], Some(("signer.completed", payload))).await;
+    staged.settle(&state.objects, saved, |_| true).await?;
     advance(&state, &doc.id, &meta).await?;
     let (doc, i) = journey(&state, &headers).await?;
     let sessions = chain(&state, &i).await?;
