@@ -415,6 +415,12 @@ impl From<FrameCacheError> for ApiError {
     }
 }
 
+impl From<crate::esign::domain::TransitionError> for ApiError {
+    fn from(e: crate::esign::domain::TransitionError) -> Self {
+        crate::esign::domain::journey_closed(e.from).unwrap_or_else(|| Self::Conflict(e.to_string()))
+    }
+}
+
 impl From<livegate_pdf::PdfError> for ApiError {
     fn from(e: livegate_pdf::PdfError) -> Self {
         use livegate_pdf::PdfError;

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::capture::{capture_state, chain, finished};
+use super::domain::{signer_type, DocumentStatus, SignerType};
 use super::journey::{channel_of, event, security_of, Meta};
 use super::signing::identity;
 use super::timestamp::HttpTimestamper;
@@ -76,14 +77,18 @@ pub async fn complete_document(
     let mut staged = Staged::new();
     staged.put(&state.objects, &key, signed.into()).await?;
     let mut done = doc.clone();
-    done.status = "completed".into();
+    done.status = DocumentStatus::Completed.as_str().into();
     done.completed_at = Some(state.clock.now_ms());
     done.signed_key = Some(key);
     done.signed_sha256 = Some(sha.clone());
     let payload = json!({"event": "document.completed", "document_id": doc.id, "signed_sha256": sha}).to_string();
     let finished = state
         .store
-        .finish_document(&done, "sent", Some(("document.completed", &payload)))
+        .finish_document(
+            &done,
+            DocumentStatus::Sent.as_str(),
+            Some(("document.completed", &payload)),
+        )
         .await;
     // Another request completed the document first (its PDF under its own name): ours goes.
     if staged.settle(&state.objects, finished, |won| *won).await? {
@@ -144,7 +149,7 @@ async fn evidence_page(
             "OTP".into(),
             match i.otp_verified_at {
                 Some(t) => format!("verified by {channel} at {}", format_utc(t)),
-                None if i.signer_type != "person" => "not applicable (automated signer)".into(),
+                None if signer_type(i)? != SignerType::Person => "not applicable (automated signer)".into(),
                 None => "not verified".into(),
             },
         ),

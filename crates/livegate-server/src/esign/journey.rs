@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 
 use super::capture::{chain, finished, passed};
 use super::completion::complete_document;
+use super::domain::{
+    apply, document_status, invitee_state, signer_type, DocumentStatus, InviteeState, SignerType, Step,
+};
 use super::notify::{self, Message};
 use super::privacy::brand_of;
 use super::rules::Security;
@@ -102,13 +105,13 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
     let mut links = Vec::new();
     loop {
         let doc = state.store.document(doc_id).await?.ok_or(ApiError::DocumentNotFound)?;
-        if doc.status != "sent" {
+        if document_status(&doc)? != DocumentStatus::Sent {
             return Ok(links);
         }
         let invitees = state.store.invitees(doc_id).await?;
         let Some(order) = invitees
             .iter()
-            .filter(|i| i.state != "signed")
+            .filter(|i| InviteeState::parse(&i.state) != Some(InviteeState::Signed))
             .map(|i| i.signing_order)
             .min()
         else {
@@ -125,11 +128,11 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
         let brand = brand_of(state, &doc).await?;
         for i in invitees
             .iter()
-            .filter(|i| i.signing_order == order && i.state == "waiting")
+            .filter(|i| i.signing_order == order && InviteeState::parse(&i.state) == Some(InviteeState::Waiting))
         {
-            if i.signer_type != "person" {
+            if signer_type(i)? != SignerType::Person {
                 let mut after = i.clone();
-                after.state = "signed".into();
+                apply(&mut after, Step::Sign)?;
                 after.signed_at = Some(state.clock.now_ms());
                 after.signature = Some(json!({"kind": "automated", "by": i.signer_type}).to_string());
                 let ev = event(
@@ -146,7 +149,7 @@ pub async fn advance(state: &AppState, doc_id: &str, meta: &Meta) -> Result<Vec<
                 let token = random_secret(INVITATION_PREFIX)?;
                 let now = state.clock.now_ms();
                 let mut after = i.clone();
-                after.state = "invited".into();
+                apply(&mut after, Step::Invite)?;
                 after.invitation_hash = hash_secret(&token);
                 after.invitation_sent_at = Some(now);
                 after.invitation_expires_at = Some(now + state.config.invitation_ttl_s as i64 * 1000);
@@ -206,7 +209,7 @@ fn pending(
     sessions: &[SessionRow],
     meta: &Meta,
 ) -> Result<Option<Pending>, ApiError> {
-    if matches!(i.state.as_str(), "signed" | "failed") {
+    if invitee_state(i)?.is_closed() {
         return Ok(None);
     }
     let done: Vec<&SessionRow> = sessions.iter().filter(|s| finished(s)).collect();
@@ -241,7 +244,7 @@ fn pending(
     let exhausted = latest.is_some_and(|s| !passed(s)) && left == 0 && sessions.last().is_some_and(finished);
     let mut webhook = None;
     if exhausted {
-        after.state = "failed".into();
+        apply(&mut after, Step::Fail)?;
         after.failure = Some(
             json!({"code": "attempts_exhausted", "message": format!("all {} face capture attempts failed", security.max_attempts())})
                 .to_string(),

@@ -5,6 +5,7 @@
 pub mod attempts;
 pub mod capture;
 pub mod completion;
+pub mod domain;
 pub mod journey;
 pub mod notify;
 pub mod privacy;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::domain::SignerType;
 use crate::error::ApiError;
 use crate::profile::{Profile, MAX_RETRIES};
 use crate::store::DepartmentRow;
@@ -13,8 +14,6 @@ use crate::store::DepartmentRow;
 pub const DEFAULT_ACCEPTANCE_PERCENTAGE: i64 = 65;
 /// Frames a signer's capture analyses (passive liveness: face in the oval, no gestures).
 pub const CAPTURE_FRAMES: u32 = 10;
-/// Signer types.
-pub const SIGNER_TYPES: [&str; 3] = ["person", "virtual_signer", "doc_signer"];
 
 /// Checks an acceptance percentage.
 pub fn check_acceptance(p: i64) -> Result<i64, ApiError> {
@@ -79,17 +78,18 @@ pub struct Security {
 impl Security {
     /// Checks what was asked for an invitee of `signer_type` in `department`.
     pub fn check(req: &SecurityRequest, signer_type: &str, department: &DepartmentRow) -> Result<Self, ApiError> {
-        if !SIGNER_TYPES.contains(&signer_type) {
+        let Some(kind) = SignerType::parse(signer_type) else {
+            let names: Vec<&str> = SignerType::ALL.iter().map(|t| t.as_str()).collect();
             return Err(ApiError::InvalidRequest(format!(
-                "signer_type must be one of {SIGNER_TYPES:?}, got {signer_type:?}"
+                "signer_type must be one of {names:?}, got {signer_type:?}"
             )));
-        }
+        };
         let liveliness_retries = check_retries("liveliness_retries", req.liveliness_retries)?;
         let face_match_retries = match &req.face_match {
             Some(f) => check_retries("face_match.retries", f.retries)?,
             None => 0,
         };
-        if req.smart_liveliness && signer_type != "person" {
+        if req.smart_liveliness && kind != SignerType::Person {
             return Err(ApiError::LivelinessNotAvailable(signer_type.into()));
         }
         if req.smart_liveliness && !department.smart_liveliness {

@@ -10,6 +10,7 @@ use super::documents::{document_detail, DocumentDetail};
 use super::{own_document, ClientMeta};
 use crate::api::auth::require;
 use crate::error::{ApiError, ErrorBody};
+use crate::esign::domain::{document_status, DocumentStatus};
 use crate::esign::journey::event;
 use crate::keys::Scope;
 use crate::AppState;
@@ -27,7 +28,7 @@ pub async fn cancel_document(
     let caller = require(&state, &headers, Scope::EsignSend).await?;
     let doc = own_document(&state, &caller, &id).await?;
     let ev = event(&state, &doc.id, None, "document.cancelled", json!({}), &meta);
-    if !state.store.cancel_document(&doc.id, &ev).await? && doc.status != "cancelled" {
+    if !state.store.cancel_document(&doc.id, &ev).await? && document_status(&doc)? != DocumentStatus::Cancelled {
         return Err(ApiError::JourneyClosed(format!(
             "the document is {} and can no longer be cancelled",
             doc.status

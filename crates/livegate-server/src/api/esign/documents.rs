@@ -18,6 +18,7 @@ use crate::csv_cell::csv_cell;
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, CaptureState};
 use crate::esign::completion::format_utc;
+use crate::esign::domain::{document_status, DocumentStatus, InviteeState};
 use crate::esign::journey::{channel_of, look, security_of};
 use crate::esign::rules::Security;
 use crate::keys::Scope;
@@ -259,7 +260,8 @@ pub async fn document_detail(state: &AppState, id: &str) -> Result<DocumentDetai
         let (i, sessions) = look(state, &doc, i).await?;
         invitees.push(invitee_view(state, &i, &sessions).await?);
     }
-    let status = if doc.status == "sent" && invitees.iter().any(|i| i.state == "failed") {
+    let failed = InviteeState::Failed.as_str();
+    let status = if document_status(&doc)? == DocumentStatus::Sent && invitees.iter().any(|i| i.state == failed) {
         "failed".to_string()
     } else {
         doc.status.clone()

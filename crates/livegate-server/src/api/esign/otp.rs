@@ -15,6 +15,7 @@ use super::ClientMeta;
 use crate::api::auth::json_error;
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::chain;
+use crate::esign::domain::{apply, Step};
 use crate::esign::journey::{channel_of, event, save, Meta};
 use crate::esign::notify::{self, Message};
 use crate::esign::privacy::brand_of;
@@ -126,7 +127,7 @@ pub async fn verify_otp(
     {
         after.otp_verified_at = Some(now);
         after.otp_hash = None;
-        after.state = "otp_verified".into();
+        apply(&mut after, Step::VerifyOtp)?;
         let ev = event(
             &state,
             &doc.id,

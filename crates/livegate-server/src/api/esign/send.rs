@@ -19,6 +19,7 @@ use crate::api::auth::{json_error, random_secret, require};
 use crate::api::sessions::reference_embedding;
 use crate::api::{image_extension, on_worker_waiting, to_json};
 use crate::error::{ApiError, ErrorBody};
+use crate::esign::domain::{DocumentStatus, InviteeState, SignerType};
 use crate::esign::journey::{advance, event, Meta};
 use crate::esign::rules::{Security, SecurityRequest};
 use crate::keys::Scope;
@@ -210,8 +211,11 @@ pub(super) async fn prepare(
             return Err(ApiError::InvalidRequest(format!("{p:?} is not a phone number")));
         }
     }
-    let signer_type = req.signer_type.clone().unwrap_or_else(|| "person".into());
-    if email.is_none() && phone.is_none() && signer_type == "person" {
+    let signer_type = req
+        .signer_type
+        .clone()
+        .unwrap_or_else(|| SignerType::Person.as_str().into());
+    if email.is_none() && phone.is_none() && signer_type == SignerType::Person.as_str() {
         return Err(ApiError::InvalidRequest(format!(
             "invitee {name:?} needs an email or a phone"
         )));
@@ -249,7 +253,7 @@ pub(super) async fn prepare(
             security: serde_json::to_string(&security).map_err(|e| ApiError::Internal(e.to_string()))?,
             reference_key,
             reference_embedding,
-            state: "waiting".into(),
+            state: InviteeState::Waiting.as_str().into(),
             version: 0,
             // Unusable until the invitation is sent (a hash no token has).
             invitation_hash: hash_secret(&random_secret("unsent_")?),
@@ -347,7 +351,7 @@ pub(super) fn new_document(
         title: title.into(),
         sha256: info.sha256.clone(),
         pages: i64::from(info.pages),
-        status: "sent".into(),
+        status: DocumentStatus::Sent.as_str().into(),
         sender_email,
         created_at: now,
         tenant_id: department.tenant_id.clone(),

@@ -22,6 +22,7 @@ use crate::api::parse_stored;
 use crate::api::sessions::{base_of, new_session, new_session_with, CreateSession, MeasuredReference};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::{capture_state, chain, finished, passed, CaptureState};
+use crate::esign::domain::{apply, document_status, invitee_state, journey_closed, DocumentStatus, InviteeState, Step};
 use crate::esign::journey::{advance, channel_of, event, look, save, security_of, sync, Meta, JOURNEY_PREFIX};
 use crate::esign::privacy::{Branding, PrivacyNotice};
 use crate::esign::rules::Security;
@@ -160,7 +161,7 @@ pub(super) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<(Do
         .invitee_by_token(&hash_secret(token), true)
         .await?
         .ok_or(ApiError::InvalidCredentials)?;
-    if i.invitation_expires_at.is_some_and(|t| state.clock.now_ms() > t) && i.state != "signed" {
+    if i.invitation_expires_at.is_some_and(|t| state.clock.now_ms() > t) && invitee_state(&i)? != InviteeState::Signed {
         return Err(ApiError::InvitationExpired);
     }
     let doc = state
@@ -168,16 +169,16 @@ pub(super) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<(Do
         .document(&i.document_id)
         .await?
         .ok_or(ApiError::DocumentNotFound)?;
-    if doc.status == "cancelled" {
+    if document_status(&doc)? == DocumentStatus::Cancelled {
         return Err(ApiError::DocumentCancelled);
     }
     Ok((doc, i))
 }
 
 fn step_of(i: &InviteeRow, security: &Security) -> &'static str {
-    match i.state.as_str() {
-        "failed" => "failed",
-        "signed" => "done",
+    match InviteeState::parse(&i.state) {
+        Some(InviteeState::Failed) => "failed",
+        Some(InviteeState::Signed) => "done",
         _ if i.otp_verified_at.is_none() => "otp",
         _ if security.capture_photo && i.proceeded_at.is_none() && i.capture_consent_at.is_none() => "consent",
         _ if security.capture_photo && i.proceeded_at.is_none() && i.first_session_id.is_none() => "instructions",
@@ -317,12 +318,12 @@ impl Link {
 
 /// The state of an invitation link; the states where the journey cannot go on are errors.
 async fn link_state(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> Result<Link, ApiError> {
-    if doc.status == "cancelled" {
+    if document_status(doc)? == DocumentStatus::Cancelled {
         return Err(ApiError::DocumentCancelled);
     }
-    match i.state.as_str() {
-        "signed" => return Ok(Link::Signed),
-        "failed" => {
+    match invitee_state(i)? {
+        InviteeState::Signed => return Ok(Link::Signed),
+        InviteeState::Failed => {
             let department = state.store.department(&doc.department_id).await?;
             let contact = department
                 .and_then(|d| crate::esign::privacy::contact_of(&d, doc))
@@ -396,12 +397,9 @@ pub async fn journey_state(State(state): State<AppState>, headers: HeaderMap) ->
 }
 
 pub(super) fn require_open(i: &InviteeRow) -> Result<(), ApiError> {
-    match i.state.as_str() {
-        "signed" => Err(ApiError::JourneyClosed("this document is already signed by you".into())),
-        "failed" => Err(ApiError::JourneyClosed(
-            "verification failed and no attempts are left; the sender has been notified".into(),
-        )),
-        _ => Ok(()),
+    match journey_closed(invitee_state(i)?) {
+        Some(closed) => Err(closed),
+        None => Ok(()),
     }
 }
 
@@ -570,7 +568,7 @@ pub async fn proceed(
     }
     let mut after = i.clone();
     after.proceeded_at = Some(state.clock.now_ms());
-    after.state = "verified".into();
+    apply(&mut after, Step::Proceed)?;
     let ev = event(
         &state,
         &doc.id,
@@ -638,7 +636,7 @@ pub async fn sign(
         }
     };
     let mut after = i.clone();
-    after.state = "signed".into();
+    apply(&mut after, Step::Sign)?;
     after.signed_at = Some(state.clock.now_ms());
     after.signature = Some(signature.to_string());
     let ev = event(
