@@ -49,6 +49,42 @@ pub async fn require(state: &AppState, headers: &HeaderMap, scope: Scope) -> Res
     Ok(caller)
 }
 
+/// The scope an [`ApiKey`] extractor requires, as a type.
+pub trait RequiredScope {
+    /// The scope.
+    const SCOPE: Scope;
+}
+
+/// Scope markers for [`ApiKey`].
+pub mod scopes {
+    use super::{RequiredScope, Scope};
+
+    macro_rules! markers {
+        ($($name:ident),+) => {$(
+            #[doc = concat!("[`Scope::", stringify!($name), "`].")]
+            pub struct $name;
+            impl RequiredScope for $name {
+                const SCOPE: Scope = Scope::$name;
+            }
+        )+};
+    }
+    markers!(Sessions, Workflows, EsignAdmin, EsignSend, Webhooks, Admin);
+}
+
+/// Extracts the API key behind a request holding the scope `S` ([`require`]): handlers take
+/// `ApiKey(caller, _): ApiKey<scopes::EsignAdmin>` instead of checking by hand.
+pub struct ApiKey<S>(pub Caller, pub std::marker::PhantomData<S>);
+
+impl<S: RequiredScope> axum::extract::FromRequestParts<AppState> for ApiKey<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, ApiError> {
+        require(state, &parts.headers, S::SCOPE)
+            .await
+            .map(|caller| Self(caller, std::marker::PhantomData))
+    }
+}
+
 /// Loads a session the caller may act on: with an API key holding `scope` of the session's
 /// tenant (another tenant's session is `session_not_found`), or with the session's own client
 /// token. Another session's token is `foreign_token`; anything else `invalid_credentials`.

@@ -6,13 +6,13 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::{json_error, random_secret, require};
+use super::auth::{json_error, random_secret, scopes, ApiKey as KeyHolder};
 use crate::error::{ApiError, ErrorBody};
 use crate::keys::{key_name, parse_scopes, scopes_from_text, scopes_to_text, tenant_name, Caller, Scope, KEY_PREFIX};
 use crate::store::ApiKeyRow;
@@ -105,10 +105,9 @@ async fn managed(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKeyRo
     responses((status = 201, body = ApiKey), (status = "4XX", body = ErrorBody)))]
 pub async fn create_api_key(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    KeyHolder(caller, _): KeyHolder<scopes::Admin>,
     body: Result<Json<CreateApiKey>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Admin).await?;
     let Json(req) = body.map_err(json_error)?;
     let name = key_name(&req.name)?;
     let scopes = parse_scopes(&req.scopes)?;
@@ -139,10 +138,9 @@ pub async fn create_api_key(
     responses((status = 200, body = ApiKeyList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_api_keys(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    KeyHolder(caller, _): KeyHolder<scopes::Admin>,
     Query(q): Query<KeyQuery>,
 ) -> Result<Json<ApiKeyList>, ApiError> {
-    let caller = require(&state, &headers, Scope::Admin).await?;
     let tenant = match (&q.tenant, caller.is_operator()) {
         (Some(t), _) if manages(&caller, t) => Some(t.as_str()),
         (Some(_), _) => return Err(ApiError::TenantForbidden),
@@ -163,9 +161,8 @@ pub async fn list_api_keys(
 pub async fn rotate_api_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    KeyHolder(caller, _): KeyHolder<scopes::Admin>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Admin).await?;
     let old = managed(&state, &caller, &id).await?;
     let now = state.clock.now_ms();
     if !old.active(now) {
@@ -197,9 +194,8 @@ pub async fn rotate_api_key(
 pub async fn revoke_api_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    KeyHolder(caller, _): KeyHolder<scopes::Admin>,
 ) -> Result<StatusCode, ApiError> {
-    let caller = require(&state, &headers, Scope::Admin).await?;
     let key = managed(&state, &caller, &id).await?;
     if state.store.revoke_api_key(&key.id, state.clock.now_ms()).await? {
         Ok(StatusCode::NO_CONTENT)

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::auth::{authorised_session, is_client_token, json_error, random_secret, require, OsCsprng, TOKEN_PREFIX};
+use super::auth::{
+    authorised_session, is_client_token, json_error, random_secret, scopes, ApiKey, OsCsprng, TOKEN_PREFIX,
+};
 use super::{image_extension, on_worker, on_worker_waiting, parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::frame_cache::Snapshot;
@@ -416,10 +418,9 @@ pub async fn new_session_with(
     responses((status = 201, body = SessionCreated), (status = "4XX", body = ErrorBody)))]
 pub async fn create_session(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Sessions>,
     body: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Sessions).await?;
     let Json(req) = body.map_err(json_error)?;
     let (profile, prev) = base_of(&state, &caller.tenant, &req).await?;
     let created = new_session(&state, &caller.tenant, profile, prev.as_ref(), &req).await?;

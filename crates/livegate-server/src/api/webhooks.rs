@@ -2,15 +2,14 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{json_error, random_secret, require};
+use super::auth::{json_error, random_secret, scopes, ApiKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::keys::Scope;
 use crate::outbound::OutboundError;
 use crate::store::EndpointRow;
 use crate::AppState;
@@ -87,10 +86,9 @@ fn view(e: EndpointRow, with_secret: bool) -> Endpoint {
     security(("api_key" = ["webhooks"])), responses((status = 201, body = Endpoint), (status = "4XX", body = ErrorBody)))]
 pub async fn create_endpoint(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Webhooks>,
     body: Result<Json<EndpointInput>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Webhooks).await?;
     let Json(input) = body.map_err(json_error)?;
     let url = input.url.trim();
     state.outbound.check_url(url).await.map_err(|e| match e {
@@ -115,9 +113,8 @@ pub async fn create_endpoint(
     responses((status = 200, body = Vec<Endpoint>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_endpoints(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Webhooks>,
 ) -> Result<Json<Vec<Endpoint>>, ApiError> {
-    let caller = require(&state, &headers, Scope::Webhooks).await?;
     let rows = state.store.endpoints(&caller.tenant).await?;
     Ok(Json(rows.into_iter().map(|e| view(e, false)).collect()))
 }
@@ -129,9 +126,8 @@ pub async fn list_endpoints(
 pub async fn delete_endpoint(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Webhooks>,
 ) -> Result<StatusCode, ApiError> {
-    let caller = require(&state, &headers, Scope::Webhooks).await?;
     if state.store.delete_endpoint(&caller.tenant, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -146,9 +142,8 @@ pub async fn delete_endpoint(
 pub async fn deliveries(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Webhooks>,
 ) -> Result<Json<Vec<Delivery>>, ApiError> {
-    let caller = require(&state, &headers, Scope::Webhooks).await?;
     state
         .store
         .endpoint(&id)

@@ -2,16 +2,15 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{json_error, require};
+use super::auth::{json_error, scopes, ApiKey};
 use super::{parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
-use crate::keys::Scope;
 use crate::profile::Profile;
 use crate::store::WorkflowRow;
 use crate::AppState;
@@ -102,10 +101,9 @@ async fn own_workflow(state: &AppState, caller: &crate::keys::Caller, id: &str) 
     responses((status = 201, body = Workflow), (status = "4XX", body = ErrorBody)))]
 pub async fn create_workflow(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Workflows>,
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::Workflows).await?;
     let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
     let now = state.clock.now_ms();
     let row = WorkflowRow {
@@ -126,9 +124,8 @@ pub async fn create_workflow(
     responses((status = 200, body = Vec<Workflow>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_workflows(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Workflows>,
 ) -> Result<Json<Vec<Workflow>>, ApiError> {
-    let caller = require(&state, &headers, Scope::Workflows).await?;
     let rows = state.store.workflows(&caller.tenant).await?;
     Ok(Json(rows.into_iter().map(view).collect::<Result<_, _>>()?))
 }
@@ -140,9 +137,8 @@ pub async fn list_workflows(
 pub async fn get_workflow(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Workflows>,
 ) -> Result<Json<Workflow>, ApiError> {
-    let caller = require(&state, &headers, Scope::Workflows).await?;
     let row = own_workflow(&state, &caller, &id).await?;
     Ok(Json(view(row)?))
 }
@@ -154,10 +150,9 @@ pub async fn get_workflow(
 pub async fn update_workflow(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Workflows>,
     body: Result<Json<WorkflowInput>, JsonRejection>,
 ) -> Result<Json<Workflow>, ApiError> {
-    let caller = require(&state, &headers, Scope::Workflows).await?;
     let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
     let mut row = own_workflow(&state, &caller, &id).await?;
     row.name = name;
@@ -177,9 +172,8 @@ pub async fn update_workflow(
 pub async fn delete_workflow(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::Workflows>,
 ) -> Result<StatusCode, ApiError> {
-    let caller = require(&state, &headers, Scope::Workflows).await?;
     if state.store.delete_workflow(&caller.tenant, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

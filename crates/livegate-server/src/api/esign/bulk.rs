@@ -15,10 +15,9 @@ use super::send::{
     new_document, prepare, require_content_type, store_documents, template_pdf, InviteeRequest, PreparedDocument,
 };
 use super::ClientMeta;
-use crate::api::auth::require;
+use crate::api::auth::{scopes, ApiKey};
 use crate::error::{ApiError, ErrorBody, RowError};
 use crate::esign::rules::{FaceMatchRequest, SecurityRequest};
-use crate::keys::Scope;
 use crate::AppState;
 
 /// `?department_id=&template_id=&title=` of a bulk send.
@@ -124,12 +123,12 @@ fn row_request(headers: &[String], record: &csv::StringRecord) -> Result<Invitee
     responses((status = 201, body = BulkCreated), (status = "4XX", body = ErrorBody)))]
 pub async fn bulk_send(
     State(state): State<AppState>,
+    ApiKey(caller, _): ApiKey<scopes::EsignSend>,
     headers: HeaderMap,
     ClientMeta(meta): ClientMeta,
     Query(q): Query<BulkQuery>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignSend).await?;
     require_content_type(&headers, "text/csv", "send the CSV file as text/csv")?;
     let department = own_department(&state, &caller, &q.department_id).await?;
     let (pdf, info) = template_pdf(&state, &caller.tenant, &q.template_id).await?;

@@ -2,17 +2,15 @@
 //! the cancellation is recorded in the audit trail.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::json;
 
 use super::documents::{document_detail, DocumentDetail};
 use super::{own_document, ClientMeta};
-use crate::api::auth::require;
+use crate::api::auth::{scopes, ApiKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::domain::{document_status, DocumentStatus};
 use crate::esign::journey::event;
-use crate::keys::Scope;
 use crate::AppState;
 
 /// Cancels a document that is still out for signature; a completed one cannot be cancelled.
@@ -22,10 +20,9 @@ use crate::AppState;
 pub async fn cancel_document(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignSend>,
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<DocumentDetail>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignSend).await?;
     let doc = own_document(&state, &caller, &id).await?;
     let ev = event(&state, &doc.id, None, "document.cancelled", json!({}), &meta);
     if !state.store.cancel_document(&doc.id, &ev).await? && document_status(&doc)? != DocumentStatus::Cancelled {

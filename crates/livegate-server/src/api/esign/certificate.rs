@@ -2,15 +2,13 @@
 //! certificate comes from, and its SHA-256 fingerprint to compare with a PDF reader's.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::auth::require;
+use crate::api::auth::{scopes, ApiKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::signing::identity;
-use crate::keys::Scope;
 use crate::AppState;
 
 /// `GET /v1/esign/signing-certificate`.
@@ -30,9 +28,8 @@ pub struct SigningCertificate {
     responses((status = 200, body = SigningCertificate), (status = "4XX", body = ErrorBody)))]
 pub async fn signing_certificate(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(_, _): ApiKey<scopes::EsignAdmin>,
 ) -> Result<Json<SigningCertificate>, ApiError> {
-    require(&state, &headers, Scope::EsignAdmin).await?;
     let signer = identity(&state).await?;
     Ok(Json(SigningCertificate {
         subject: signer.0.subject(),

@@ -10,11 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::own_department;
-use crate::api::auth::{json_error, require};
+use crate::api::auth::{json_error, scopes, ApiKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::privacy::{check_colour, check_retention, check_text, DEFAULT_RETENTION_DAYS, MAX_NOTICE_CHARS};
 use crate::esign::rules::{check_acceptance, DEFAULT_ACCEPTANCE_PERCENTAGE};
-use crate::keys::Scope;
 use crate::store::{ChangeRow, DepartmentRow};
 use crate::AppState;
 
@@ -218,10 +217,10 @@ impl Texts {
     responses((status = 201, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn create_department(
     State(state): State<AppState>,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
     headers: HeaderMap,
     body: Result<Json<CreateDepartment>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let Json(req) = body.map_err(json_error)?;
     let now = state.clock.now_ms();
     let texts = Texts::check(
@@ -263,9 +262,8 @@ pub async fn create_department(
     responses((status = 200, body = DepartmentList), (status = "4XX", body = ErrorBody)))]
 pub async fn list_departments(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
 ) -> Result<Json<DepartmentList>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let departments = state
         .store
         .departments(&caller.tenant)
@@ -283,9 +281,8 @@ pub async fn list_departments(
 pub async fn get_department(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
 ) -> Result<Json<Department>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let d = own_department(&state, &caller, &id).await?;
     Ok(Json(d.into()))
 }
@@ -298,11 +295,11 @@ pub async fn get_department(
     responses((status = 200, body = Department), (status = "4XX", body = ErrorBody)))]
 pub async fn update_department(
     State(state): State<AppState>,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Json<UpdateDepartment>, JsonRejection>,
 ) -> Result<Json<Department>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let Json(req) = body.map_err(json_error)?;
     let name = req.name.as_deref().map(check_name).transpose()?;
     let acceptance = req.acceptance_percentage.map(check_acceptance).transpose()?;
@@ -357,9 +354,8 @@ pub async fn update_department(
 pub async fn department_changes(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
 ) -> Result<Json<ChangeList>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     own_department(&state, &caller, &id).await?;
     let changes = state
         .store

@@ -4,7 +4,6 @@
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -12,7 +11,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::own_document;
-use crate::api::auth::require;
+use crate::api::auth::{scopes, ApiKey};
 use crate::api::parse_stored;
 use crate::csv_cell::csv_cell;
 use crate::error::{ApiError, ErrorBody};
@@ -21,7 +20,6 @@ use crate::esign::completion::format_utc;
 use crate::esign::domain::{document_status, DocumentStatus, InviteeState};
 use crate::esign::journey::{channel_of, look, security_of};
 use crate::esign::rules::Security;
-use crate::keys::Scope;
 use crate::store::{AuditEventRow, InviteeRow, SessionRow};
 use crate::AppState;
 
@@ -284,8 +282,10 @@ pub async fn document_detail(state: &AppState, id: &str) -> Result<DocumentDetai
 /// Lists documents.
 #[utoipa::path(get, path = "/v1/documents", tag = "esign", security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = DocumentList), (status = "4XX", body = ErrorBody)))]
-pub async fn list_documents(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<DocumentList>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
+pub async fn list_documents(
+    State(state): State<AppState>,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
+) -> Result<Json<DocumentList>, ApiError> {
     let documents = state
         .store
         .documents(&caller.tenant, 200)
@@ -310,9 +310,8 @@ pub async fn list_documents(State(state): State<AppState>, headers: HeaderMap) -
 pub async fn get_document(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignSend>,
 ) -> Result<Json<DocumentDetail>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignSend).await?;
     own_document(&state, &caller, &id).await?;
     Ok(Json(document_detail(&state, &id).await?))
 }
@@ -336,9 +335,8 @@ pub fn pdf_response(bytes: bytes::Bytes, filename: &str) -> Response {
 pub async fn original_pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignSend>,
 ) -> Result<Response, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignSend).await?;
     let doc = own_document(&state, &caller, &id).await?;
     Ok(pdf_response(
         state.objects.get(&doc.object_key).await?,
@@ -353,9 +351,8 @@ pub async fn original_pdf(
 pub async fn signed_pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignSend>,
 ) -> Result<Response, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignSend).await?;
     own_document(&state, &caller, &id).await?;
     signed_pdf_of(&state, &id).await
 }
@@ -389,10 +386,9 @@ fn audit_event(e: AuditEventRow) -> Result<AuditEvent, ApiError> {
 pub async fn audit_trail(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     own_document(&state, &caller, &id).await?;
     let events = state
         .store
@@ -458,10 +454,9 @@ pub async fn audit_trail(
     responses((status = 200, body = Outbox), (status = "4XX", body = ErrorBody)))]
 pub async fn outbox(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<Outbox>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     let messages = state
         .store
         .outbox(&caller.tenant, q.to.as_deref(), 200)

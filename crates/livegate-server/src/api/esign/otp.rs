@@ -3,14 +3,13 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use rand_core::{OsRng, TryRngCore};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::sign::{journey, mask, require_open, view, JourneyState};
+use super::sign::{mask, require_open, view, Journey, JourneyState};
 use super::ClientMeta;
 use crate::api::auth::json_error;
 use crate::error::{ApiError, ErrorBody};
@@ -102,12 +101,11 @@ pub(super) async fn send_otp(
     responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
 pub async fn verify_otp(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
     body: Result<Json<VerifyOtp>, JsonRejection>,
 ) -> Result<Json<JourneyState>, ApiError> {
     let Json(req) = body.map_err(json_error)?;
-    let (doc, i) = journey(&state, &headers).await?;
     require_open(&i)?;
     if i.otp_verified_at.is_some() {
         return Ok(Json(view(&state, &doc, &i, &chain(&state, &i).await?, None).await?));
@@ -164,10 +162,9 @@ pub async fn verify_otp(
     responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
 pub async fn resend_otp(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<JourneyState>, ApiError> {
-    let (doc, i) = journey(&state, &headers).await?;
     require_open(&i)?;
     if i.otp_verified_at.is_some() {
         return Err(ApiError::InvalidRequest("the code is already verified".into()));

@@ -15,14 +15,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::documents::{document_detail, DocumentDetail};
 use super::own_department;
 use super::ClientMeta;
-use crate::api::auth::{json_error, random_secret, require};
+use crate::api::auth::{json_error, random_secret, scopes, ApiKey};
 use crate::api::sessions::reference_embedding;
 use crate::api::{image_extension, on_worker_waiting, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::domain::{DocumentStatus, InviteeState, SignerType};
 use crate::esign::journey::{advance, event, Meta};
 use crate::esign::rules::{Security, SecurityRequest};
-use crate::keys::Scope;
 use crate::objects::Staged;
 use crate::origins::check_url;
 use crate::store::{hash_secret, DepartmentRow, DocumentRow, InviteeRow, TemplateRow};
@@ -125,11 +124,11 @@ async fn inspect_pdf(state: &AppState, bytes: Bytes) -> Result<(Bytes, PdfInfo),
     responses((status = 201, body = Template), (status = "4XX", body = ErrorBody)))]
 pub async fn create_template(
     State(state): State<AppState>,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
     headers: HeaderMap,
     Query(q): Query<TemplateQuery>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
     require_content_type(&headers, "application/pdf", "send the PDF as application/pdf")?;
     if q.name.trim().is_empty() {
         return Err(ApiError::InvalidRequest("name is required".into()));
@@ -167,8 +166,10 @@ fn template_view(t: TemplateRow) -> Template {
 /// Lists templates.
 #[utoipa::path(get, path = "/v1/templates", tag = "esign", security(("api_key" = ["esign:admin"])),
     responses((status = 200, body = TemplateList), (status = "4XX", body = ErrorBody)))]
-pub async fn list_templates(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<TemplateList>, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignAdmin).await?;
+pub async fn list_templates(
+    State(state): State<AppState>,
+    ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
+) -> Result<Json<TemplateList>, ApiError> {
     let templates = state
         .store
         .templates(&caller.tenant, None)
@@ -384,11 +385,10 @@ pub(super) async fn template_pdf(state: &AppState, tenant: &str, id: &str) -> Re
     responses((status = 201, body = DocumentDetail), (status = "4XX", body = ErrorBody)))]
 pub async fn create_document(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiKey(caller, _): ApiKey<scopes::EsignSend>,
     ClientMeta(meta): ClientMeta,
     body: Result<Json<CreateDocument>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let caller = require(&state, &headers, Scope::EsignSend).await?;
     let Json(req) = body.map_err(json_error)?;
     let department = own_department(&state, &caller, &req.department_id).await?;
     let (pdf, info) = match (&req.pdf, &req.template_id) {

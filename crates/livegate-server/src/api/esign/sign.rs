@@ -4,7 +4,8 @@
 //! the link; reopening the link (`link`) resumes the journey with a new token and a new code.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
@@ -147,6 +148,18 @@ pub(super) fn mask(to: &str) -> String {
                 to.chars().skip(n.saturating_sub(3)).collect::<String>()
             )
         }
+    }
+}
+
+/// Extracts the signer's journey from the request's journey token ([`journey`]): the document
+/// and the invitee, or the link state's error.
+pub struct Journey(pub DocumentRow, pub InviteeRow);
+
+impl FromRequestParts<AppState> for Journey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        journey(state, &parts.headers).await.map(|(doc, i)| Self(doc, i))
     }
 }
 
@@ -349,12 +362,11 @@ async fn link_state(state: &AppState, doc: &DocumentRow, i: &InviteeRow) -> Resu
     responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
 pub async fn consent(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
     body: Result<Json<CaptureConsent>, JsonRejection>,
 ) -> Result<Json<JourneyState>, ApiError> {
     let Json(req) = body.map_err(json_error)?;
-    let (doc, i) = journey(&state, &headers).await?;
     let (i, sessions) = sync(&state, &doc, i, &meta).await?;
     require_otp(&i)?;
     if !security_of(&i)?.capture_photo {
@@ -389,8 +401,10 @@ pub async fn consent(
 /// The journey's state.
 #[utoipa::path(get, path = "/v1/sign/state", tag = "signing", security(("journey_token" = [])),
     responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
-pub async fn journey_state(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<JourneyState>, ApiError> {
-    let (doc, i) = journey(&state, &headers).await?;
+pub async fn journey_state(
+    State(state): State<AppState>,
+    Journey(doc, i): Journey,
+) -> Result<Json<JourneyState>, ApiError> {
     // A read: shows finished attempts, records nothing.
     let (i, sessions) = look(&state, &doc, i).await?;
     Ok(Json(view(&state, &doc, &i, &sessions, None).await?))
@@ -416,10 +430,9 @@ fn require_otp(i: &InviteeRow) -> Result<(), ApiError> {
     responses((status = 200, body = CaptureStart), (status = "4XX", body = ErrorBody)))]
 pub async fn start_capture(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<CaptureStart>, ApiError> {
-    let (doc, i) = journey(&state, &headers).await?;
     let (i, sessions) = sync(&state, &doc, i, &meta).await?;
     require_otp(&i)?;
     let security = security_of(&i)?;
@@ -539,10 +552,9 @@ async fn start_capture_next(
     responses((status = 200, body = JourneyState), (status = "4XX", body = ErrorBody)))]
 pub async fn proceed(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
 ) -> Result<Json<JourneyState>, ApiError> {
-    let (doc, i) = journey(&state, &headers).await?;
     let (i, sessions) = sync(&state, &doc, i, &meta).await?;
     require_otp(&i)?;
     if i.proceeded_at.is_some() || !security_of(&i)?.capture_photo {
@@ -588,11 +600,11 @@ pub async fn proceed(
 pub async fn sign(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
     body: Result<Json<SignRequest>, JsonRejection>,
 ) -> Result<Json<JourneyState>, ApiError> {
     let Json(req) = body.map_err(json_error)?;
-    let (doc, i) = journey(&state, &headers).await?;
     require_otp(&i)?;
     if security_of(&i)?.capture_photo && i.proceeded_at.is_none() {
         return Err(ApiError::VerificationIncomplete(
@@ -651,6 +663,7 @@ pub async fn sign(
     let saved = save(&state, after, &[ev], Some(("signer.completed", payload))).await;
     staged.settle(&state.objects, saved, |_| true).await?;
     advance(&state, &doc.id, &meta).await?;
+    // As it is after the signature (and the completion it may have made).
     let (doc, i) = journey(&state, &headers).await?;
     let sessions = chain(&state, &i).await?;
     Ok(Json(view(&state, &doc, &i, &sessions, None).await?))
@@ -659,15 +672,16 @@ pub async fn sign(
 /// The original PDF, for the signer to read.
 #[utoipa::path(get, path = "/v1/sign/document.pdf", tag = "signing", security(("journey_token" = [])),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
-pub async fn document_pdf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let (doc, _) = journey(&state, &headers).await?;
+pub async fn document_pdf(State(state): State<AppState>, Journey(doc, _): Journey) -> Result<Response, ApiError> {
     Ok(pdf_response(state.objects.get(&doc.object_key).await?, "document.pdf"))
 }
 
 /// The completed PDF, once every signer signed.
 #[utoipa::path(get, path = "/v1/sign/signed.pdf", tag = "signing", security(("journey_token" = [])),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = "4XX", body = ErrorBody)))]
-pub async fn signed_document_pdf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let (doc, _) = journey(&state, &headers).await?;
+pub async fn signed_document_pdf(
+    State(state): State<AppState>,
+    Journey(doc, _): Journey,
+) -> Result<Response, ApiError> {
     signed_pdf_of(&state, &doc.id).await
 }
