@@ -49,6 +49,21 @@ pub async fn require(state: &AppState, headers: &HeaderMap, scope: Scope) -> Res
     Ok(caller)
 }
 
+/// A JSON body whose rejections are ours ([`json_error`]: `unsupported_media_type`,
+/// `invalid_json`), for handlers to take instead of `Json` and a hand-mapped rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|axum::Json(v)| Self(v))
+            .map_err(json_error)
+    }
+}
+
 /// The scope an [`ApiKey`] extractor requires, as a type.
 pub trait RequiredScope {
     /// The scope.

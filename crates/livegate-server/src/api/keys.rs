@@ -4,7 +4,6 @@
 //! bootstrap key) manages every tenant's keys; an admin key of another tenant only its own.
 //! Scopes and tenants themselves are in [`crate::keys`].
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -12,7 +11,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::{json_error, random_secret, scopes, ApiKey as KeyHolder};
+use super::auth::{random_secret, scopes, ApiJson, ApiKey as KeyHolder};
 use crate::error::{ApiError, ErrorBody};
 use crate::keys::{key_name, parse_scopes, scopes_from_text, scopes_to_text, tenant_name, Caller, Scope, KEY_PREFIX};
 use crate::store::ApiKeyRow;
@@ -106,9 +105,8 @@ async fn managed(state: &AppState, caller: &Caller, id: &str) -> Result<ApiKeyRo
 pub async fn create_api_key(
     State(state): State<AppState>,
     KeyHolder(caller, _): KeyHolder<scopes::Admin>,
-    body: Result<Json<CreateApiKey>, JsonRejection>,
+    ApiJson(req): ApiJson<CreateApiKey>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     let name = key_name(&req.name)?;
     let scopes = parse_scopes(&req.scopes)?;
     let tenant = match &req.tenant {

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +17,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{
-    authorised_session, is_client_token, json_error, random_secret, scopes, ApiKey, OsCsprng, TOKEN_PREFIX,
+    authorised_session, is_client_token, random_secret, scopes, ApiJson, ApiKey, OsCsprng, TOKEN_PREFIX,
 };
 use super::{image_extension, on_worker, on_worker_waiting, parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
@@ -419,9 +418,8 @@ pub async fn new_session_with(
 pub async fn create_session(
     State(state): State<AppState>,
     ApiKey(caller, _): ApiKey<scopes::Sessions>,
-    body: Result<Json<CreateSession>, JsonRejection>,
+    ApiJson(req): ApiJson<CreateSession>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     let (profile, prev) = base_of(&state, &caller.tenant, &req).await?;
     let created = new_session(&state, &caller.tenant, profile, prev.as_ref(), &req).await?;
     Ok((StatusCode::CREATED, Json(created)))

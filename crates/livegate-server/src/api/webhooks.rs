@@ -1,6 +1,5 @@
 //! Webhook endpoints and their delivery log.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -8,7 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{json_error, random_secret, scopes, ApiKey};
+use super::auth::{random_secret, scopes, ApiJson, ApiKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::outbound::OutboundError;
 use crate::store::EndpointRow;
@@ -87,9 +86,8 @@ fn view(e: EndpointRow, with_secret: bool) -> Endpoint {
 pub async fn create_endpoint(
     State(state): State<AppState>,
     ApiKey(caller, _): ApiKey<scopes::Webhooks>,
-    body: Result<Json<EndpointInput>, JsonRejection>,
+    ApiJson(input): ApiJson<EndpointInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(input) = body.map_err(json_error)?;
     let url = input.url.trim();
     state.outbound.check_url(url).await.map_err(|e| match e {
         OutboundError::InvalidUrl => {

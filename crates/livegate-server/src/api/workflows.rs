@@ -1,6 +1,5 @@
 //! Workflows: CRUD of named liveness profiles that sessions start from.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -8,7 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{json_error, scopes, ApiKey};
+use super::auth::{scopes, ApiJson, ApiKey};
 use super::{parse_stored, to_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::Profile;
@@ -102,9 +101,9 @@ async fn own_workflow(state: &AppState, caller: &crate::keys::Caller, id: &str) 
 pub async fn create_workflow(
     State(state): State<AppState>,
     ApiKey(caller, _): ApiKey<scopes::Workflows>,
-    body: Result<Json<WorkflowInput>, JsonRejection>,
+    ApiJson(req): ApiJson<WorkflowInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
+    let (name, profile, allowed_origins) = validated(req)?;
     let now = state.clock.now_ms();
     let row = WorkflowRow {
         id: format!("wf_{}", uuid::Uuid::new_v4()),
@@ -151,9 +150,9 @@ pub async fn update_workflow(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiKey(caller, _): ApiKey<scopes::Workflows>,
-    body: Result<Json<WorkflowInput>, JsonRejection>,
+    ApiJson(req): ApiJson<WorkflowInput>,
 ) -> Result<Json<Workflow>, ApiError> {
-    let (name, profile, allowed_origins) = validated(body.map_err(json_error)?.0)?;
+    let (name, profile, allowed_origins) = validated(req)?;
     let mut row = own_workflow(&state, &caller, &id).await?;
     row.name = name;
     row.profile = profile;

@@ -1,7 +1,6 @@
 //! Departments and their Invitee Configurations → Face Match Verification settings: Smart User
 //! Liveliness and the Acceptance Percentage, with every change recorded (who, when, old → new).
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -10,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::own_department;
-use crate::api::auth::{json_error, scopes, ApiKey};
+use crate::api::auth::{scopes, ApiJson, ApiKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::privacy::{check_colour, check_retention, check_text, DEFAULT_RETENTION_DAYS, MAX_NOTICE_CHARS};
 use crate::esign::rules::{check_acceptance, DEFAULT_ACCEPTANCE_PERCENTAGE};
@@ -219,9 +218,8 @@ pub async fn create_department(
     State(state): State<AppState>,
     ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
     headers: HeaderMap,
-    body: Result<Json<CreateDepartment>, JsonRejection>,
+    ApiJson(req): ApiJson<CreateDepartment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     let now = state.clock.now_ms();
     let texts = Texts::check(
         req.capture_retention_days,
@@ -298,9 +296,8 @@ pub async fn update_department(
     ApiKey(caller, _): ApiKey<scopes::EsignAdmin>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<UpdateDepartment>, JsonRejection>,
+    ApiJson(req): ApiJson<UpdateDepartment>,
 ) -> Result<Json<Department>, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     let name = req.name.as_deref().map(check_name).transpose()?;
     let acceptance = req.acceptance_percentage.map(check_acceptance).transpose()?;
     let texts = Texts::check(

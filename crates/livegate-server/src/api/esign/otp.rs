@@ -1,7 +1,6 @@
 //! One-time passwords of the signing journey: 6 digits from the OS generator, stored salted and
 //! hashed, expiring, locked after 5 wrong tries, resent at most every `otp_resend_s` (5 in all).
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
 use rand_core::{OsRng, TryRngCore};
@@ -11,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::sign::{mask, require_open, view, Journey, JourneyState};
 use super::ClientMeta;
-use crate::api::auth::json_error;
+use crate::api::auth::ApiJson;
 use crate::error::{ApiError, ErrorBody};
 use crate::esign::capture::chain;
 use crate::esign::domain::{apply, Step};
@@ -103,9 +102,8 @@ pub async fn verify_otp(
     State(state): State<AppState>,
     Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
-    body: Result<Json<VerifyOtp>, JsonRejection>,
+    ApiJson(req): ApiJson<VerifyOtp>,
 ) -> Result<Json<JourneyState>, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     require_open(&i)?;
     if i.otp_verified_at.is_some() {
         return Ok(Json(view(&state, &doc, &i, &chain(&state, &i).await?, None).await?));

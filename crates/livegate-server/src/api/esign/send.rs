@@ -2,7 +2,6 @@
 //! same checks).
 
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -15,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::documents::{document_detail, DocumentDetail};
 use super::own_department;
 use super::ClientMeta;
-use crate::api::auth::{json_error, random_secret, scopes, ApiKey};
+use crate::api::auth::{random_secret, scopes, ApiJson, ApiKey};
 use crate::api::sessions::reference_embedding;
 use crate::api::{image_extension, on_worker_waiting, to_json};
 use crate::error::{ApiError, ErrorBody};
@@ -387,9 +386,8 @@ pub async fn create_document(
     State(state): State<AppState>,
     ApiKey(caller, _): ApiKey<scopes::EsignSend>,
     ClientMeta(meta): ClientMeta,
-    body: Result<Json<CreateDocument>, JsonRejection>,
+    ApiJson(req): ApiJson<CreateDocument>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     let department = own_department(&state, &caller, &req.department_id).await?;
     let (pdf, info) = match (&req.pdf, &req.template_id) {
         (Some(b64), None) => {

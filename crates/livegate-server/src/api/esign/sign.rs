@@ -3,7 +3,6 @@
 //! its retries chain) → proceed → sign → done. The browser holds a journey token after opening
 //! the link; reopening the link (`link`) resumes the journey with a new token and a new code.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
@@ -18,7 +17,7 @@ use utoipa::ToSchema;
 use super::documents::{pdf_response, signed_pdf_of};
 use super::otp::send_otp;
 use super::ClientMeta;
-use crate::api::auth::{bearer, json_error, random_secret, TOKEN_PREFIX};
+use crate::api::auth::{bearer, random_secret, ApiJson, TOKEN_PREFIX};
 use crate::api::parse_stored;
 use crate::api::sessions::{base_of, new_session, new_session_with, CreateSession, MeasuredReference};
 use crate::error::{ApiError, ErrorBody};
@@ -246,9 +245,8 @@ pub(super) async fn view(
 pub async fn open(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
-    body: Result<Json<OpenInvitation>, JsonRejection>,
+    ApiJson(req): ApiJson<OpenInvitation>,
 ) -> Result<Json<JourneyState>, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     let i = state
         .store
         .invitee_by_token(&hash_secret(req.invitation_token.trim()), false)
@@ -364,9 +362,8 @@ pub async fn consent(
     State(state): State<AppState>,
     Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
-    body: Result<Json<CaptureConsent>, JsonRejection>,
+    ApiJson(req): ApiJson<CaptureConsent>,
 ) -> Result<Json<JourneyState>, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     let (i, sessions) = sync(&state, &doc, i, &meta).await?;
     require_otp(&i)?;
     if !security_of(&i)?.capture_photo {
@@ -602,9 +599,8 @@ pub async fn sign(
     headers: HeaderMap,
     Journey(doc, i): Journey,
     ClientMeta(meta): ClientMeta,
-    body: Result<Json<SignRequest>, JsonRejection>,
+    ApiJson(req): ApiJson<SignRequest>,
 ) -> Result<Json<JourneyState>, ApiError> {
-    let Json(req) = body.map_err(json_error)?;
     require_otp(&i)?;
     if security_of(&i)?.capture_photo && i.proceeded_at.is_none() {
         return Err(ApiError::VerificationIncomplete(
