@@ -102,7 +102,29 @@ pub async fn retention_pass(state: &AppState) -> Result<usize, ApiError> {
 /// How often the orphan sweeps run.
 pub const ORPHAN_PERIOD: Duration = Duration::from_secs(3600);
 /// Most objects one orphan sweep deletes; the next takes the rest.
-const ORPHAN_BATCH: usize = 1000;
+pub const ORPHAN_BATCH: usize = 1000;
+
+/// A job of a sweep loop that runs at most once per period, the first time at once.
+pub struct Every {
+    period: Duration,
+    last: Option<tokio::time::Instant>,
+}
+
+impl Every {
+    /// Due at once, then every `period`.
+    pub fn new(period: Duration) -> Self {
+        Self { period, last: None }
+    }
+
+    /// Whether the job is due now; if so, its period starts again.
+    pub fn due(&mut self) -> bool {
+        let due = self.last.is_none_or(|t| t.elapsed() >= self.period);
+        if due {
+            self.last = Some(tokio::time::Instant::now());
+        }
+        due
+    }
+}
 
 /// Objects changed before this time (Unix ms) with no owning row are orphans: left by a crash
 /// between an object's write and its row's (a failed write deletes its own at once, see
@@ -126,10 +148,9 @@ pub async fn orphan_pass(state: &AppState) -> Result<usize, ApiError> {
 /// poll interval, and [`orphan_pass`] every [`ORPHAN_PERIOD`], until shutdown.
 pub async fn run_retention(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let period = Duration::from_millis(state.config.poll_interval_ms.max(1000));
-    let mut orphans_swept: Option<tokio::time::Instant> = None;
+    let mut orphans = Every::new(ORPHAN_PERIOD);
     loop {
-        if orphans_swept.is_none_or(|t| t.elapsed() >= ORPHAN_PERIOD) {
-            orphans_swept = Some(tokio::time::Instant::now());
+        if orphans.due() {
             if let Err(e) = orphan_pass(&state).await {
                 eprintln!("orphaned session objects: {e}");
             }

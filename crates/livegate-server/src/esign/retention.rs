@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use super::journey::{event, Meta};
 use crate::error::ApiError;
-use crate::evidence::{orphans_before, purge_frames, ORPHAN_PERIOD};
+use crate::evidence::{orphans_before, purge_frames, Every, ORPHAN_BATCH, ORPHAN_PERIOD};
 use crate::store::Owner;
 use crate::AppState;
 
@@ -59,7 +59,7 @@ pub async fn orphan_pass(state: &AppState) -> Result<usize, ApiError> {
         |(owner, id): (Owner, String)| async move { Ok::<_, ApiError>(state.store.owner_exists(owner, &id).await?) };
     state
         .objects
-        .sweep("esign/", orphans_before(state), 1000, owner, alive)
+        .sweep("esign/", orphans_before(state), ORPHAN_BATCH, owner, alive)
         .await
 }
 
@@ -67,10 +67,9 @@ pub async fn orphan_pass(state: &AppState) -> Result<usize, ApiError> {
 /// [`crate::evidence::ORPHAN_PERIOD`], until shutdown.
 pub async fn run_capture_retention(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let period = PERIOD.max(Duration::from_millis(state.config.poll_interval_ms));
-    let mut orphans_swept: Option<tokio::time::Instant> = None;
+    let mut orphans = Every::new(ORPHAN_PERIOD);
     loop {
-        if orphans_swept.is_none_or(|t| t.elapsed() >= ORPHAN_PERIOD) {
-            orphans_swept = Some(tokio::time::Instant::now());
+        if orphans.due() {
             if let Err(e) = orphan_pass(&state).await {
                 eprintln!("orphaned e-signature objects: {e}");
             }

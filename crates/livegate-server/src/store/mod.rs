@@ -131,6 +131,13 @@ CREATE INDEX IF NOT EXISTS sessions_subject ON sessions (subject, completed_at);
     ),
     (6, api_keys::MIGRATION),
     (8, esign::JOURNEY_MIGRATION),
+    (
+        9,
+        r#"
+CREATE INDEX IF NOT EXISTS invitees_first_session ON invitees (first_session_id);
+CREATE INDEX IF NOT EXISTS sessions_open_deadline ON sessions (status, expires_at);
+"#,
+    ),
 ];
 
 /// Schema changes portable SQL cannot express: (version, SQLite, PostgreSQL). On SQLite they run
